@@ -1,0 +1,73 @@
+# hfenv hook for fish. Install with this line in ~/.config/fish/config.fish:
+#   hfenv hook fish | source
+#
+# At each prompt, and whenever PWD changes, the shell checks with builtins alone whether
+# anything hfenv watches changed (`test -nt` compares nanosecond mtimes against a stamp); only
+# then does it run `hfenv export`. Values to restore live in unexported globals.
+
+set -g __hfenv_bin ::HFENV::
+
+function __hfenv_save
+    if set -q $argv[1]
+        set -g __hfenv_had_$argv[1] 1
+        set -g __hfenv_orig_$argv[1] $$argv[1]
+    else
+        set -g __hfenv_had_$argv[1] 0
+        set -e __hfenv_orig_$argv[1]
+    end
+end
+
+function __hfenv_restore
+    set -l had __hfenv_had_$argv[1]
+    set -l orig __hfenv_orig_$argv[1]
+    if test "$$had" = 1
+        set -gx $argv[1] $$orig
+    else
+        set -e $argv[1]
+    end
+    __hfenv_forget $argv[1]
+end
+
+function __hfenv_forget
+    set -e __hfenv_had_$argv[1]
+    set -e __hfenv_orig_$argv[1]
+end
+
+function __hfenv_changed
+    set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0
+    test "$PWD" = "$__hfenv_pwd"; or return 0
+    test "$HFENV_SHELL_PROFILE" = "$__hfenv_sp"; or return 0
+    for f in $__hfenv_watch
+        test "$f" -nt "$__hfenv_stamp"; and return 0
+    end
+    return 1
+end
+
+function __hfenv_load
+    if not test -x "$__hfenv_bin"
+        if not set -q __hfenv_warned
+            printf 'hfenv: `%s` is missing — reinstall hfenv or remove the hook from your config.fish\n' "$__hfenv_bin" >&2
+            set -g __hfenv_warned 1
+        end
+        return 0
+    end
+    set -l stamp
+    set -q __hfenv_stamp; and set stamp $__hfenv_stamp
+    __HFENV_STAMP="$stamp" $__hfenv_bin export fish --hook | source
+end
+
+function __hfenv_hook --on-event fish_prompt --on-variable PWD
+    set -l hfenv_status $status
+    __hfenv_changed; and __hfenv_load
+    return $hfenv_status
+end
+
+function hfenv --wraps hfenv
+    if test "$argv[1]" = use
+        set -l code (HFENV_HOOK_SHELL=fish $__hfenv_bin $argv | string collect)
+        or return
+        echo $code | source
+    else
+        $__hfenv_bin $argv
+    end
+end

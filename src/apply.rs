@@ -1,0 +1,224 @@
+//! Moving the shell's environment to what `resolve` wants, with bookkeeping that holds no
+//! secret: the exported marker keeps only fingerprints; the values to restore stay in the shell's
+//! own unexported variables.
+
+use std::collections::BTreeMap;
+
+use crate::resolve::Wanted;
+use crate::token::fingerprint;
+
+/// Exported marker: `1;profile;digest;notices;NAME=fp,NAME=-`. Non-secret by construction.
+pub const STATE_VAR: &str = "__HFENV_STATE";
+/// Exported list of PATH entries hfenv added, so only those are ever removed.
+pub const PATH_VAR: &str = "__HFENV_PATH";
+const UNSET: &str = "-";
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Marker {
+    pub profile: String,
+    pub digest: String,
+    pub notices: String,
+    /// Variables hfenv set (fingerprint of the value) or unset (`-`).
+    pub managed: BTreeMap<String, String>,
+}
+
+impl Marker {
+    pub fn parse(text: &str) -> Option<Marker> {
+        let mut parts = text.splitn(5, ';');
+        if parts.next()? != "1" {
+            return None;
+        }
+        let profile = parts.next()?.to_string();
+        let digest = parts.next()?.to_string();
+        let notices = parts.next()?.to_string();
+        let managed = parts
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Some(Marker {
+            profile,
+            digest,
+            notices,
+            managed,
+        })
+    }
+
+    pub fn render(&self) -> String {
+        let managed: Vec<String> = self
+            .managed
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!(
+            "1;{};{};{};{}",
+            self.profile,
+            self.digest,
+            self.notices,
+            managed.join(",")
+        )
+    }
+
+    /// The variable still holds what hfenv put there.
+    pub fn owns(&self, name: &str, current: Option<&str>) -> bool {
+        match self.managed.get(name) {
+            Some(fp) => *fp == value_print(current),
+            None => false,
+        }
+    }
+}
+
+pub fn value_print(value: Option<&str>) -> String {
+    match value {
+        Some(v) => fingerprint(v),
+        None => UNSET.into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Remember the variable's current value (or absence) before hfenv first changes it.
+    Save(String),
+    Set(String, String),
+    Unset(String),
+    /// Put back the remembered value, or unset it when nothing was remembered.
+    Restore(String),
+    /// The user changed the variable by hand: keep their value, drop the memory.
+    Forget(String),
+    /// Bookkeeping and PATH: exported without any memory.
+    Export(String, String),
+    ExportUnset(String),
+}
+
+pub struct Plan {
+    pub ops: Vec<Op>,
+    pub marker: Marker,
+}
+
+/// Computes the operations that move `env` to `wanted`, given the marker the shell carries.
+pub fn plan(
+    wanted: &Wanted,
+    previous: &Marker,
+    env: &dyn Fn(&str) -> Option<String>,
+    notices: &str,
+) -> Plan {
+    let mut ops = Vec::new();
+    let mut marker = Marker {
+        profile: wanted
+            .choice
+            .as_ref()
+            .filter(|_| wanted.profile.is_some())
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        digest: wanted
+            .profile
+            .as_ref()
+            .map(|p| p.digest())
+            .unwrap_or_default(),
+        notices: notices.to_string(),
+        managed: BTreeMap::new(),
+    };
+    for (name, value) in &wanted.vars {
+        let current = env(name);
+        if previous.managed.contains_key(name) && !previous.owns(name, current.as_deref()) {
+            // Changed by hand since hfenv set it: the hand-made value becomes the one to return to.
+            ops.push(Op::Forget(name.clone()));
+            ops.push(Op::Save(name.clone()));
+        } else if !previous.managed.contains_key(name) {
+            ops.push(Op::Save(name.clone()));
+        }
+        if current.as_deref() != value.as_deref() {
+            ops.push(match value {
+                Some(v) => Op::Set(name.clone(), v.clone()),
+                None => Op::Unset(name.clone()),
+            });
+        }
+        marker
+            .managed
+            .insert(name.clone(), value_print(value.as_deref()));
+    }
+    for name in previous.managed.keys() {
+        if wanted.vars.contains_key(name) {
+            continue;
+        }
+        if previous.owns(name, env(name).as_deref()) {
+            ops.push(Op::Restore(name.clone()));
+        } else {
+            ops.push(Op::Forget(name.clone()));
+        }
+    }
+    plan_path(wanted, env, &mut ops);
+    Plan { ops, marker }
+}
+
+/// PATH is edited entry by entry: entries hfenv added and no longer wants are removed once,
+/// everything the user added in between stays.
+fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Vec<Op>) {
+    let added_before: Vec<String> = env(PATH_VAR)
+        .map(|p| {
+            p.split(':')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let want: Vec<String> = wanted
+        .path_prepend
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if added_before.is_empty() && want.is_empty() {
+        return;
+    }
+    let current = env("PATH").unwrap_or_default();
+    let mut entries: Vec<String> = current.split(':').map(str::to_string).collect();
+    for gone in added_before.iter().filter(|e| !want.contains(e)) {
+        if let Some(i) = entries.iter().position(|e| e == gone) {
+            entries.remove(i);
+        }
+    }
+    let mut added_now = Vec::new();
+    for dir in want.iter().rev() {
+        if added_before.contains(dir) && entries.contains(dir) {
+            added_now.push(dir.clone());
+            continue;
+        }
+        if !entries.contains(dir) {
+            entries.insert(0, dir.clone());
+            added_now.push(dir.clone());
+        }
+    }
+    let new_path = entries.join(":");
+    if new_path != current {
+        ops.push(Op::Export("PATH".into(), new_path));
+    }
+    added_now.reverse();
+    if added_now.is_empty() {
+        ops.push(Op::ExportUnset(PATH_VAR.into()));
+    } else {
+        ops.push(Op::Export(PATH_VAR.into(), added_now.join(":")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_round_trips_and_holds_no_value() {
+        let mut m = Marker {
+            profile: "work".into(),
+            digest: "d".into(),
+            notices: "n".into(),
+            managed: BTreeMap::new(),
+        };
+        m.managed
+            .insert("HF_TOKEN".into(), value_print(Some("hf_secret_value")));
+        m.managed.insert("HF_HOME".into(), value_print(None));
+        let text = m.render();
+        assert!(!text.contains("hf_secret_value"));
+        assert_eq!(Marker::parse(&text), Some(m));
+    }
+}

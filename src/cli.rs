@@ -1,0 +1,280 @@
+//! Every clap type, and nothing else: the command line is readable in one file.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ENV_HELP: &str = "\
+Environment:
+  HFENV_CONFIG          config file (default: $XDG_CONFIG_HOME/hfenv/config.toml)
+  XDG_STATE_HOME        state: global choice, trusted files (default: ~/.local/state)
+  HFENV_SHELL_PROFILE   this shell's profile, set by `hfenv use NAME --shell`
+  HFENV_PROFILE         set by hfenv to the active profile's name (for prompts)
+  HF_TOKEN              set by hfenv to the active profile's token
+  HF_ENDPOINT           the Hub hfenv talks to (default: https://huggingface.co)
+
+Exit codes: 0 ok, 1 failure (or `doctor` found problems), 2 usage error.";
+
+/// Per-directory Hugging Face tokens and environments, direnv-style.
+#[derive(Debug, Parser)]
+#[command(name = "hfenv", version, after_help = ENV_HELP, disable_help_subcommand = true, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Add(Add),
+    List(List),
+    Remove(Remove),
+    Token(TokenCmd),
+    Use(Use),
+    Status(Status),
+    Allow(Allow),
+    Deny(Deny),
+    Hook(Hook),
+    Export(Export),
+    Exec(Exec),
+    Whoami(Whoami),
+    Doctor(Doctor),
+    Import(Import),
+    Credential(Credential),
+    Completions(Completions),
+    /// Print profile names, one per line (used by shell completion)
+    #[command(hide = true)]
+    Profiles,
+}
+
+/// Add a profile (or replace one with --force)
+///
+/// The token is never taken as an argument (shell history, `ps`): it is read from the
+/// terminal without echo, or from standard input with --token-stdin.
+#[derive(Debug, Args)]
+pub struct Add {
+    /// Profile name: letters, digits, `.`, `_`, `-`
+    pub name: String,
+    /// Read the token from standard input
+    #[arg(long, group = "source")]
+    pub token_stdin: bool,
+    /// Take the token from this environment variable when the profile is used
+    #[arg(long, value_name = "VAR", group = "source")]
+    pub token_env: Option<String>,
+    /// Run this command (through your shell) to get the token when the profile is used
+    #[arg(long, value_name = "COMMAND", group = "source")]
+    pub token_command: Option<String>,
+    /// Use a token saved by `hf auth login` under this name
+    #[arg(long, value_name = "TOKEN_NAME", group = "source")]
+    pub hf_stored: Option<String>,
+    /// Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Do not check the token against the Hub
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Replace an existing profile of that name
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// List profiles: where each token comes from, masked, and which is active here
+#[derive(Debug, Args)]
+pub struct List {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Remove a profile (and the directory rules that name it)
+#[derive(Debug, Args)]
+pub struct Remove {
+    #[arg(value_name = "PROFILE")]
+    pub name: String,
+}
+
+/// Print a profile's whole token (the one command that does)
+#[derive(Debug, Args)]
+pub struct TokenCmd {
+    /// Profile (default: the one active here)
+    #[arg(short, long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+/// Choose the profile: globally, for a directory, or for this shell only
+///
+/// Which applies, first match wins: this shell's choice, the nearest directory pin
+/// (a --dir rule or a `.hfenv` file), the global choice, none.
+#[derive(Debug, Args)]
+pub struct Use {
+    #[arg(value_name = "PROFILE", required_unless_present = "clear")]
+    pub name: Option<String>,
+    /// Pin a directory (default: the current one) and everything below it
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".", conflicts_with_all = ["shell", "pin"])]
+    pub dir: Option<PathBuf>,
+    /// This shell only, until it exits (needs the shell hook)
+    #[arg(long, conflicts_with = "pin")]
+    pub shell: bool,
+    /// Write a committable `.hfenv` file naming the profile in the current directory
+    #[arg(long)]
+    pub pin: bool,
+    /// Clear the choice in the given scope instead of setting it
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// Show which profile applies here, why, and what huggingface_hub will use
+#[derive(Debug, Args)]
+pub struct Status {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Trust `.env` files so the hook loads them (default: those in the current directory)
+#[derive(Debug, Args)]
+pub struct Allow {
+    pub files: Vec<PathBuf>,
+}
+
+/// Stop trusting `.env` files and silence their notices
+#[derive(Debug, Args)]
+pub struct Deny {
+    pub files: Vec<PathBuf>,
+}
+
+/// Print the shell hook: eval "$(hfenv hook bash)"
+#[derive(Debug, Args)]
+pub struct Hook {
+    pub shell: HookShell,
+    /// Do not register tab completion
+    #[arg(long)]
+    pub no_completions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    #[value(alias = "nu")]
+    Nushell,
+    #[value(alias = "pwsh")]
+    Powershell,
+}
+
+/// Print what moves this environment to the one the current directory wants
+#[derive(Debug, Args)]
+pub struct Export {
+    pub format: ExportFormat,
+    /// Export this profile instead of the current directory's choice
+    #[arg(short, long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Called by the shell hook (adds bookkeeping for the prompt fast path)
+    #[arg(long, hide = true)]
+    pub hook: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    #[value(alias = "nu")]
+    Nushell,
+    #[value(alias = "pwsh")]
+    Powershell,
+    Json,
+    Dotenv,
+    Github,
+}
+
+/// Run a command with a profile's environment (default: the current directory's)
+#[derive(Debug, Args)]
+pub struct Exec {
+    #[arg(short, long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<OsString>,
+}
+
+/// Ask the Hub who a token belongs to
+#[derive(Debug, Args)]
+pub struct Whoami {
+    #[arg(short, long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Find PATH, token and setup problems, and fix the safe ones with --fix
+#[derive(Debug, Args)]
+pub struct Doctor {
+    /// Apply safe fixes: PATH through the hook, file modes, .gitignore
+    #[arg(long)]
+    pub fix: bool,
+    /// Skip the checks that talk to the Hub
+    #[arg(long)]
+    pub offline: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Check access to this model (ORG/NAME)
+    #[arg(long, value_name = "REPO_ID")]
+    pub model: Option<String>,
+    /// Check access to this dataset (ORG/NAME)
+    #[arg(long, value_name = "REPO_ID")]
+    pub dataset: Option<String>,
+    /// Check access to this Space (ORG/NAME)
+    #[arg(long, value_name = "REPO_ID")]
+    pub space: Option<String>,
+}
+
+/// Turn tokens saved by `hf auth login` into profiles
+#[derive(Debug, Args)]
+pub struct Import {
+    /// Copy the token into the config instead of referencing huggingface_hub's file
+    #[arg(long)]
+    pub copy: bool,
+    /// Replace existing profiles of the same name
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper '!hfenv credential'
+#[derive(Debug, Args)]
+pub struct Credential {
+    /// git's action: get, store or erase
+    pub action: String,
+}
+
+/// Print a shell completion script
+#[derive(Debug, Args)]
+pub struct Completions {
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    #[value(alias = "pwsh")]
+    Powershell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

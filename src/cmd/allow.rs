@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+use crate::cli::{Allow, Deny};
+use crate::error::{Error, Result};
+use crate::resolve::{self, Here};
+use crate::{state, ui};
+
+/// Files named on the command line, or the `.env` files of the current directory.
+fn targets(here: &Here, files: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
+    if !files.is_empty() {
+        return Ok(files
+            .into_iter()
+            .map(|f| if f.is_absolute() { f } else { here.cwd.join(f) })
+            .collect());
+    }
+    let names = &here.loaded.config.settings.dotenv_files;
+    let found: Vec<PathBuf> = names
+        .iter()
+        .map(|n| here.cwd.join(n))
+        .filter(|p| p.exists())
+        .collect();
+    if found.is_empty() {
+        let mut watches = Vec::new();
+        let elsewhere = resolve::dotenv_candidates(&here.context(), &mut watches);
+        let hint = match elsewhere.first() {
+            Some(p) => format!("name the file, e.g. `hfenv allow {}`", p.display()),
+            None => "name the file: `hfenv allow path/to/.env`".into(),
+        };
+        return Err(Error::new(
+            format!("no {} in `{}`", names.join(" or "), here.cwd.display()),
+            hint,
+        ));
+    }
+    Ok(found)
+}
+
+pub fn allow(args: Allow) -> Result<()> {
+    let here = Here::load()?;
+    let mut out = String::new();
+    for path in targets(&here, args.files)? {
+        let content = resolve::read_regular(&path).map_err(|why| {
+            Error::new(
+                format!("cannot trust `{}`: {why}", path.display()),
+                "allow a regular file",
+            )
+        })?;
+        let key_path = state::trust_path(&path);
+        state::allow(&key_path, &content)?;
+        out.push_str(&format!(
+            "allowed `{}` (until it changes)\n",
+            path.display()
+        ));
+    }
+    ui::print(&out)
+}
+
+pub fn deny(args: Deny) -> Result<()> {
+    let here = Here::load()?;
+    let mut out = String::new();
+    for path in targets(&here, args.files)? {
+        state::deny(&state::trust_path(&path))?;
+        out.push_str(&format!("denied `{}`\n", path.display()));
+    }
+    ui::print(&out)
+}

@@ -1,0 +1,55 @@
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use crate::apply::{self, Marker, Op, STATE_VAR};
+use crate::cli::Exec;
+use crate::error::{Error, Result};
+use crate::paths;
+use crate::resolve::Here;
+
+pub fn run(args: Exec) -> Result<()> {
+    let here = Here::load()?;
+    let wanted = here.wanted(args.profile.as_deref(), args.profile.is_none())?;
+    for n in &wanted.notices {
+        eprintln!("hfenv: {n}");
+    }
+    let previous = paths::process_env(STATE_VAR)
+        .and_then(|m| Marker::parse(&m))
+        .unwrap_or_default();
+    let plan = apply::plan(&wanted, &previous, &paths::process_env, &previous.notices);
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    for op in &plan.ops {
+        match op {
+            Op::Set(k, v) | Op::Export(k, v) => {
+                command.env(k, v);
+            }
+            // Without the shell's memory of earlier values, "restore" can only mean "remove":
+            // a value from another directory must not leak into this command.
+            Op::Unset(k) | Op::ExportUnset(k) | Op::Restore(k) => {
+                command.env_remove(k);
+            }
+            Op::Save(_) | Op::Forget(_) => {}
+        }
+    }
+    command.env(STATE_VAR, plan.marker.render());
+    // exec replaces this process: signals, exit status and the terminal behave as if the
+    // command had been run directly.
+    let err = command.exec();
+    let name = program.to_string_lossy();
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    eprintln!(
+        "hfenv: {}",
+        Error::new(
+            format!("could not run `{name}`: {}", err.to_string().to_lowercase()),
+            "check the command name and PATH"
+        )
+        .message
+    );
+    Err(Error::silent(code))
+}

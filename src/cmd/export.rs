@@ -1,0 +1,299 @@
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::apply::{self, Marker, Op, STATE_VAR};
+use crate::cli::{Export, ExportFormat};
+use crate::error::{io_error, Error, Result};
+use crate::resolve::{self, Context, Here, Options, Wanted, SHELL_CHOICE_VAR};
+use crate::shell::{self, HookState, Shell};
+use crate::token::fingerprint;
+use crate::{config, paths, state, ui};
+
+/// Env var through which the hook hands back its stamp path, so each shell keeps one stamp.
+const STAMP_VAR: &str = "__HFENV_STAMP";
+/// How far back a stamp is dated. File times come from a coarse kernel clock; dating the stamp
+/// before the moment we read our inputs guarantees that any later edit looks newer, at the
+/// cost of one extra export after files that changed within this window.
+const STAMP_MARGIN: Duration = Duration::from_secs(1);
+
+pub fn run(args: Export) -> Result<()> {
+    let shell = match args.format {
+        ExportFormat::Bash => Shell::Bash,
+        ExportFormat::Zsh => Shell::Zsh,
+        ExportFormat::Fish => Shell::Fish,
+        ExportFormat::Elvish => Shell::Elvish,
+        ExportFormat::Nushell => Shell::Nushell,
+        ExportFormat::Powershell => Shell::Powershell,
+        data => return data_export(data, args.profile.as_deref()),
+    };
+    shell_export(shell, args.hook, args.profile.as_deref())
+}
+
+fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> {
+    let started = SystemTime::now();
+    let env = &paths::process_env;
+    let previous = env(STATE_VAR)
+        .and_then(|m| Marker::parse(&m))
+        .unwrap_or_default();
+    let state_dir = state::dir()?;
+    let config_path = paths::config_file()?;
+    let cwd = resolve::current_dir(env)?;
+    let hook_state = |watches: Vec<PathBuf>| -> Result<Option<HookState>> {
+        if !hook {
+            return Ok(None);
+        }
+        let stamp = stamp_path(&state_dir)?;
+        touch_stamp(&stamp, started)?;
+        Ok(Some(HookState {
+            pwd: env("PWD").unwrap_or_else(|| cwd.display().to_string()),
+            shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
+            stamp,
+            watches,
+        }))
+    };
+    let loaded = match config::load_from(&config_path) {
+        Ok(l) => l,
+        Err(e) => {
+            // Leave the environment as it is, but record the watches so the error is said once
+            // per change of the config, not at every prompt.
+            eprintln!("hfenv: {}", e.message);
+            let mut watches = vec![config_path.clone()];
+            if let Some(parent) = config_path.parent() {
+                watches.push(parent.to_path_buf());
+            }
+            let plan = apply::Plan {
+                ops: Vec::new(),
+                marker: previous,
+            };
+            return ui::print(&shell::render(shell, &plan, hook_state(watches)?.as_ref()));
+        }
+    };
+    let ctx = Context {
+        config: &loaded.config,
+        config_path: &loaded.path,
+        state: state_dir.clone(),
+        cwd: cwd.clone(),
+        env,
+    };
+    let current_token = env("HF_TOKEN");
+    let reuse = (!previous.profile.is_empty()
+        && previous.owns("HF_TOKEN", current_token.as_deref()))
+    .then(|| {
+        current_token
+            .clone()
+            .map(|t| (previous.profile.clone(), previous.digest.clone(), t))
+    })
+    .flatten();
+    let legacy = "HUGGING_FACE_HUB_TOKEN";
+    let opts = Options {
+        explicit: explicit.map(str::to_string),
+        dotenv: explicit.is_none(),
+        reuse,
+        legacy_owned: previous.managed.contains_key(legacy) || env(legacy).is_some(),
+    };
+    if let Some(name) = explicit {
+        if loaded.config.profile(name).is_none() {
+            return Err(loaded.config.unknown_profile(name));
+        }
+    }
+    let wanted = resolve::wanted(&ctx, &opts);
+    let notices = notices_print(&wanted);
+    if notices != previous.notices || !hook {
+        for n in &wanted.notices {
+            eprintln!("hfenv: {n}");
+        }
+    }
+    let plan = apply::plan(&wanted, &previous, env, &notices);
+    let hook_state = hook_state(wanted.watches.clone())?;
+    ui::print(&shell::render(shell, &plan, hook_state.as_ref()))
+}
+
+fn notices_print(wanted: &Wanted) -> String {
+    if wanted.notices.is_empty() {
+        String::new()
+    } else {
+        fingerprint(&wanted.notices.join("\n"))
+    }
+}
+
+fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
+    let shells = state_dir.join("shells");
+    if let Some(p) = paths::process_env(STAMP_VAR)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+    {
+        if p.parent() == Some(shells.as_path()) {
+            return Ok(p);
+        }
+    }
+    if !shells.is_dir() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&shells)
+            .map_err(|e| io_error("create", &shells, e))?;
+    } else {
+        prune_stamps(&shells);
+    }
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    Ok(shells.join(format!("{}-{nanos}", std::process::id())))
+}
+
+use std::os::unix::fs::DirBuilderExt;
+
+/// Stamps of shells that are long gone; a live shell whose stamp is removed simply gets a new
+/// one at its next prompt.
+fn prune_stamps(shells: &Path) {
+    let Ok(entries) = fs::read_dir(shells) else {
+        return;
+    };
+    let cutoff = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    for e in entries.flatten() {
+        if e.metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m < cutoff)
+        {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+fn touch_stamp(stamp: &Path, started: SystemTime) -> Result<()> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(stamp)
+        .map_err(|e| io_error("write the stamp", stamp, e))?;
+    file.set_modified(started - STAMP_MARGIN)
+        .map_err(|e| io_error("date the stamp", stamp, e))
+}
+
+/// json, dotenv and github: the wanted variables as data, for editors, Docker and CI.
+fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
+    let here = Here::load()?;
+    let wanted = here.wanted(explicit, explicit.is_none())?;
+    for n in &wanted.notices {
+        eprintln!("hfenv: {n}");
+    }
+    if format != ExportFormat::Github && ui::stdout_is_tty() {
+        return Err(Error::new(
+            "refusing to print secrets to a terminal",
+            "redirect the output (`> file`, `| tool`), or see what applies with `hfenv status`",
+        ));
+    }
+    let vars = exported_vars(&wanted);
+    match format {
+        ExportFormat::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = vars
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.clone()
+                            .map(serde_json::Value::String)
+                            .unwrap_or(serde_json::Value::Null),
+                    )
+                })
+                .collect();
+            ui::print(&format!("{}\n", serde_json::Value::Object(map)))
+        }
+        ExportFormat::Dotenv => {
+            let text: String = vars
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}\n", dotenv_value(v))))
+                .collect();
+            ui::print(&text)
+        }
+        ExportFormat::Github => github(&vars, wanted.token()),
+        _ => unreachable!("shell formats are handled by shell_export"),
+    }
+}
+
+/// The variables a fresh process should get (unsets as `None`), PATH included when hfenv adds
+/// to it.
+pub fn exported_vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
+    let mut vars: Vec<(String, Option<String>)> = wanted
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let plan = apply::plan(wanted, &Marker::default(), &paths::process_env, "");
+    for op in plan.ops {
+        if let Op::Export(name, value) = op {
+            if name == "PATH" {
+                vars.push((name, Some(value)));
+            }
+        }
+    }
+    vars
+}
+
+/// Plain `KEY=value` when Docker's `--env-file` (which takes values literally) and
+/// python-dotenv would read the same thing; double quotes with escapes otherwise.
+fn dotenv_value(v: &str) -> String {
+    let plain = !v.is_empty()
+        && v.trim() == v
+        && !v.starts_with(['"', '\''])
+        && !v.contains(['\n', '\r', '\t'])
+        && !v.contains(" #")
+        && !v.contains("${");
+    if plain {
+        return v.to_string();
+    }
+    let escaped = v
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t");
+    format!("\"{escaped}\"")
+}
+
+/// Appends to `$GITHUB_ENV` with the multi-line delimiter syntax, and masks the token in logs.
+fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<()> {
+    let Some(path) = paths::process_env("GITHUB_ENV")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+    else {
+        return Err(Error::new(
+            "`GITHUB_ENV` is not set",
+            "run this inside a GitHub Actions step",
+        ));
+    };
+    if let Some(t) = token {
+        ui::print(&format!("::add-mask::{t}\n"))?;
+    }
+    let mut text = String::new();
+    for (k, v) in vars {
+        let Some(v) = v else { continue };
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let delimiter = format!(
+            "ghadelimiter_{}",
+            fingerprint(&format!("{k}{nanos}{}", std::process::id()))
+        );
+        text.push_str(&format!("{k}<<{delimiter}\n{v}\n{delimiter}\n"));
+    }
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| io_error("open", &path, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| io_error("write", &path, e))?;
+    let names: Vec<&str> = vars
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    eprintln!("hfenv: exported {} to `GITHUB_ENV`", names.join(", "));
+    Ok(())
+}

@@ -1,0 +1,142 @@
+use crate::cli::List;
+use crate::config::{Config, Profile, Source};
+use crate::error::Result;
+use crate::resolve::{self, Here};
+use crate::token::mask;
+use crate::{hfstored, paths, ui};
+
+/// What `list` can say about a token without running anything: a command may prompt or be
+/// slow, so it is described, not run.
+fn masked_token(profile: &Profile) -> Option<String> {
+    match profile.source()? {
+        Source::Inline(t) => crate::token::clean(t).map(|t| mask(&t)),
+        Source::Env(var) => paths::process_env(var)
+            .and_then(|v| crate::token::clean(&v))
+            .map(|t| mask(&t)),
+        Source::HfStored(name) => {
+            let lookup = |k: &str| {
+                profile
+                    .env
+                    .get(k)
+                    .cloned()
+                    .or_else(|| paths::process_env(k))
+            };
+            let stored = hfstored::read(&paths::hf_stored_tokens_path(&lookup)).ok()?;
+            stored.get(name)?.token().map(|t| mask(&t))
+        }
+        Source::Command(_) => None,
+    }
+}
+
+fn token_note(profile: &Profile) -> String {
+    match (profile.source(), masked_token(profile)) {
+        (_, Some(m)) => m,
+        (Some(Source::Command(_)), None) => "(fetched when used)".into(),
+        (Some(Source::Env(_)), None) => "(variable not set)".into(),
+        (Some(Source::HfStored(_)), None) => "(not found)".into(),
+        _ => "(empty)".into(),
+    }
+}
+
+pub fn run(args: List) -> Result<()> {
+    let here = Here::load()?;
+    let config: &Config = &here.loaded.config;
+    let mut watches = Vec::new();
+    let active = resolve::choose(&here.context(), &mut watches);
+    if args.json {
+        let items: Vec<serde_json::Value> = config
+            .profiles
+            .iter()
+            .map(|(name, p)| {
+                let p = p.get_ref();
+                let source = p.source().expect("validated");
+                let (kind, detail) = match source {
+                    Source::Inline(_) => ("token", None),
+                    Source::Command(c) => ("token_command", Some(c)),
+                    Source::Env(v) => ("token_env", Some(v)),
+                    Source::HfStored(n) => ("hf_stored", Some(n)),
+                };
+                let is_active = active.as_ref().is_some_and(|c| c.name == *name);
+                serde_json::json!({
+                    "name": name,
+                    "source": kind,
+                    "source_detail": detail,
+                    "token": masked_token(p),
+                    "env": p.env.keys().collect::<Vec<_>>(),
+                    "active": is_active,
+                    "scope": if is_active { active.as_ref().map(|c| c.why.scope()) } else { None },
+                })
+            })
+            .collect();
+        return ui::print_json(&serde_json::Value::Array(items));
+    }
+    if config.profiles.is_empty() {
+        eprintln!("hfenv: no profiles yet — add one with `hfenv add NAME`");
+        return Ok(());
+    }
+    let rows: Vec<[String; 4]> = config
+        .profiles
+        .iter()
+        .map(|(name, p)| {
+            let p = p.get_ref();
+            let is_active = active.as_ref().filter(|c| c.name == *name);
+            [
+                if is_active.is_some() {
+                    "*".into()
+                } else {
+                    " ".into()
+                },
+                name.clone(),
+                p.source().expect("validated").describe(),
+                format!(
+                    "{}{}",
+                    token_note(p),
+                    is_active
+                        .map(|c| format!("  (active: {})", c.why.scope()))
+                        .unwrap_or_default()
+                ),
+            ]
+        })
+        .collect();
+    let w1 = rows
+        .iter()
+        .map(|r| r[1].chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let w2 = rows
+        .iter()
+        .map(|r| r[2].chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let mut out = format!("  {:w1$}  {:w2$}  TOKEN\n", "NAME", "SOURCE");
+    for r in rows {
+        out.push_str(&format!("{} {:w1$}  {:w2$}  {}\n", r[0], r[1], r[2], r[3]));
+    }
+    if let Some(c) = active.filter(|c| config.profile(&c.name).is_none()) {
+        out.push_str(&format!(
+            "(`{}` is chosen by the {} but does not exist)\n",
+            c.name,
+            c.why.describe()
+        ));
+    }
+    ui::print(&out)
+}
+
+/// Profile names only, for completion scripts: must stay fast and never fail loudly.
+pub fn names() -> Result<()> {
+    let Ok(path) = paths::config_file() else {
+        return Ok(());
+    };
+    let Ok(loaded) = crate::config::load_from(&path) else {
+        return Ok(());
+    };
+    let text: String = loaded
+        .config
+        .names()
+        .iter()
+        .map(|n| format!("{n}\n"))
+        .collect();
+    ui::print(&text)
+}

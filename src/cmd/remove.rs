@@ -1,0 +1,40 @@
+use crate::cli::Remove;
+use crate::config::Edit;
+use crate::error::Result;
+use crate::{state, ui};
+
+pub fn run(args: Remove) -> Result<()> {
+    let mut edit = Edit::begin()?;
+    if edit.config.profile(&args.name).is_none() {
+        return Err(edit.config.unknown_profile(&args.name));
+    }
+    edit.profiles_table().remove(&args.name);
+    // Rules naming a profile that is gone would only produce warnings at every `cd`.
+    let stale: Vec<String> = edit
+        .config
+        .dirs
+        .iter()
+        .filter(|(_, p)| **p == args.name)
+        .map(|(d, _)| d.clone())
+        .collect();
+    if !stale.is_empty() {
+        let dirs = edit.dirs_table();
+        for d in &stale {
+            dirs.remove(d);
+        }
+    }
+    edit.commit()?;
+    let state_dir = state::dir()?;
+    let was_global = state::global_profile(&state_dir).as_deref() == Some(args.name.as_str());
+    if was_global {
+        state::set_global_profile(None)?;
+    }
+    let mut text = format!("removed profile `{}`\n", args.name);
+    for d in &stale {
+        text.push_str(&format!("removed directory rule `{d}`\n"));
+    }
+    if was_global {
+        text.push_str("cleared the global choice, which named it\n");
+    }
+    ui::print(&text)
+}

@@ -1,0 +1,162 @@
+use std::path::{Path, PathBuf};
+
+use crate::apply::Op;
+use crate::cli::Use;
+use crate::config::{write_atomic, Edit};
+use crate::error::{io_error, Error, Result};
+use crate::resolve::{self, Here, PIN_FILE, SHELL_CHOICE_VAR};
+use crate::shell::{self, Shell};
+use crate::{paths, state, ui};
+
+/// Set by the hook's `hfenv` wrapper, which evals our standard output: when it is set, stdout
+/// carries shell code only and everything for people goes to stderr.
+const HOOK_SHELL_VAR: &str = "HFENV_HOOK_SHELL";
+
+pub fn run(args: Use) -> Result<()> {
+    let here = Here::load()?;
+    let config = &here.loaded.config;
+    if let Some(name) = &args.name {
+        if args.clear {
+            return Err(Error::usage(
+                "`--clear` takes no profile name",
+                "run `hfenv use --clear` with the scope flag only",
+            ));
+        }
+        if config.profile(name).is_none() {
+            return Err(config.unknown_profile(name));
+        }
+    }
+    let name = args.name.as_deref();
+    if args.shell {
+        return shell_scope(name);
+    }
+    if let Some(dir) = &args.dir {
+        dir_scope(&here, dir, name)?;
+    } else if args.pin {
+        pin_scope(&here.cwd, name)?;
+    } else {
+        state::set_global_profile(name)?;
+        match name {
+            Some(n) => say(&format!("global profile is now `{n}`")),
+            None => say("cleared the global profile"),
+        }
+    }
+    explain_if_shadowed(name);
+    Ok(())
+}
+
+fn say(text: &str) {
+    eprintln!("hfenv: {text}");
+}
+
+fn shell_scope(name: Option<&str>) -> Result<()> {
+    let Some(shell) = paths::process_env(HOOK_SHELL_VAR).and_then(|s| parse_shell(&s)) else {
+        return Err(Error::new(
+            "`--shell` needs the shell hook, which lets hfenv change this shell",
+            "add `eval \"$(hfenv hook bash)\"` (or your shell's line, see `hfenv hook --help`) to your shell rc, then open a new shell",
+        ));
+    };
+    let op = match name {
+        Some(n) => Op::Export(SHELL_CHOICE_VAR.into(), n.into()),
+        None => Op::ExportUnset(SHELL_CHOICE_VAR.into()),
+    };
+    match name {
+        Some(n) => say(&format!(
+            "this shell now uses `{n}` (until it exits or `hfenv use --clear --shell`)"
+        )),
+        None => say("cleared this shell's profile"),
+    }
+    ui::print(&shell::render_ops(shell, &[op]))
+}
+
+fn parse_shell(s: &str) -> Option<Shell> {
+    Some(match s {
+        "bash" => Shell::Bash,
+        "zsh" => Shell::Zsh,
+        "fish" => Shell::Fish,
+        "elvish" => Shell::Elvish,
+        "nushell" | "nu" => Shell::Nushell,
+        "powershell" | "pwsh" => Shell::Powershell,
+        _ => return None,
+    })
+}
+
+fn absolute(cwd: &Path, dir: &Path) -> Result<PathBuf> {
+    let expanded = paths::expand_tilde(&dir.to_string_lossy());
+    let joined = if expanded.is_absolute() {
+        expanded
+    } else {
+        cwd.join(expanded)
+    };
+    // Canonical, so `.` and `..` never end up in the rule; the directory must exist.
+    std::fs::canonicalize(&joined).map_err(|e| io_error("find the directory", &joined, e))
+}
+
+fn dir_scope(here: &Here, dir: &Path, name: Option<&str>) -> Result<()> {
+    let target = absolute(&here.cwd, dir)?;
+    let key = paths::abbreviate_home(&target);
+    let mut edit = Edit::begin()?;
+    let existing: Vec<String> = edit
+        .config
+        .dirs
+        .keys()
+        .filter(|k| {
+            std::fs::canonicalize(paths::expand_tilde(k)).ok().as_ref() == Some(&target)
+                || **k == key
+        })
+        .cloned()
+        .collect();
+    let dirs = edit.dirs_table();
+    for k in &existing {
+        dirs.remove(k);
+    }
+    if let Some(n) = name {
+        dirs.insert(&key, toml_edit::value(n));
+    } else if existing.is_empty() {
+        return Err(Error::new(
+            format!("no directory rule for `{key}`"),
+            "see the rules with `hfenv status`",
+        ));
+    }
+    edit.commit()?;
+    match name {
+        Some(n) => say(&format!("`{key}` and below now use `{n}`")),
+        None => say(&format!("removed the directory rule for `{key}`")),
+    }
+    Ok(())
+}
+
+fn pin_scope(cwd: &Path, name: Option<&str>) -> Result<()> {
+    let file = cwd.join(PIN_FILE);
+    match name {
+        Some(n) => {
+            write_atomic(&file, format!("{n}\n").as_bytes())?;
+            // A pin names a profile and is meant to be committed: it need not be private.
+            let _ = std::fs::set_permissions(
+                &file,
+                std::os::unix::fs::PermissionsExt::from_mode(0o644),
+            );
+            say(&format!("wrote `{}` naming `{n}`", file.display()));
+        }
+        None => {
+            std::fs::remove_file(&file).map_err(|e| io_error("remove", &file, e))?;
+            say(&format!("removed `{}`", file.display()));
+        }
+    }
+    Ok(())
+}
+
+/// A global or directory choice does nothing where a narrower scope wins; say so.
+fn explain_if_shadowed(name: Option<&str>) {
+    let Ok(here) = Here::load() else { return };
+    let mut watches = Vec::new();
+    if let Some(choice) = resolve::choose(&here.context(), &mut watches) {
+        if Some(choice.name.as_str()) != name {
+            say(&format!(
+                "here `{}` still applies: {}",
+                choice.name,
+                choice.why.describe()
+            ));
+        }
+    }
+}

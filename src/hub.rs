@@ -1,0 +1,295 @@
+//! The Hub client: blocking reqwest over rustls, bounded in time, and careful with the token —
+//! it is never sent over plain http except to loopback, and never follows a redirect to another
+//! host.
+
+use std::time::Duration;
+
+use reqwest::blocking::Client;
+use reqwest::header::{AUTHORIZATION, USER_AGENT};
+
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
+pub fn endpoint(env: &dyn Fn(&str) -> Option<String>) -> String {
+    if crate::paths::is_true(env("HUGGINGFACE_CO_STAGING").as_deref()) {
+        return "https://hub-ci.huggingface.co".into();
+    }
+    env("HF_ENDPOINT")
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.into())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+#[derive(Debug)]
+pub enum HubError {
+    /// The token is invalid, expired or revoked (401 with the Hub's credentials message).
+    Unauthorized,
+    RateLimited,
+    Server(u16),
+    Status(u16, String),
+    /// The body was not what the Hub sends.
+    Garbage(String),
+    Timeout,
+    Connect(String),
+    /// Refused before sending: the endpoint would expose the token.
+    Insecure(String),
+}
+
+impl HubError {
+    pub fn describe(&self) -> String {
+        match self {
+            HubError::Unauthorized => {
+                "the Hub rejected the token (401: invalid, expired or revoked)".into()
+            }
+            HubError::RateLimited => {
+                "the Hub is rate-limiting requests (429); try again in a minute".into()
+            }
+            HubError::Server(code) => {
+                format!("the Hub had a server error ({code}); try again later")
+            }
+            HubError::Status(code, msg) => format!(
+                "the Hub answered {code}{}",
+                if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {msg}")
+                }
+            ),
+            HubError::Garbage(what) => format!("the Hub's answer was not understood ({what})"),
+            HubError::Timeout => "the Hub did not answer in time".into(),
+            HubError::Connect(e) => format!("could not reach the Hub ({e})"),
+            HubError::Insecure(url) => format!(
+                "refusing to send a token to `{url}` over plain http (only loopback may use http)"
+            ),
+        }
+    }
+
+    /// The Hub could not be asked; the token may still be fine.
+    pub fn unreachable(&self) -> bool {
+        matches!(
+            self,
+            HubError::Timeout
+                | HubError::Connect(_)
+                | HubError::Server(_)
+                | HubError::RateLimited
+                | HubError::Garbage(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Identity {
+    pub user: String,
+    pub orgs: Vec<String>,
+    pub token_name: Option<String>,
+    pub role: Option<String>,
+    pub fine_grained_write: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Granted,
+    GatedNotGranted,
+    GatedNoToken,
+    NotFoundOrPrivate,
+    TokenLacksPermission,
+    InvalidToken,
+    Disabled,
+}
+
+pub struct Hub {
+    client: Client,
+    pub endpoint: String,
+}
+
+impl Hub {
+    pub fn new(endpoint: String, timeout: Duration) -> Result<Hub, HubError> {
+        let endpoint_host = reqwest::Url::parse(&endpoint)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            // The Authorization header must never reach another host.
+            let same_host = attempt.url().host_str().map(str::to_string) == endpoint_host;
+            if !same_host || attempt.previous().len() > 5 {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
+            .redirect(policy)
+            .build()
+            .map_err(|e| HubError::Connect(e.to_string()))?;
+        Ok(Hub { client, endpoint })
+    }
+
+    fn check_secure(&self) -> Result<(), HubError> {
+        let url = reqwest::Url::parse(&self.endpoint)
+            .map_err(|_| HubError::Connect(format!("`{}` is not a URL", self.endpoint)))?;
+        let host = url
+            .host_str()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if url.scheme() != "https" && !loopback {
+            return Err(HubError::Insecure(self.endpoint.clone()));
+        }
+        Ok(())
+    }
+
+    fn get(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<reqwest::blocking::Response, HubError> {
+        self.check_secure()?;
+        let mut req = self
+            .client
+            .get(format!("{}{path}", self.endpoint))
+            .header(USER_AGENT, format!("hfenv/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(t) = token {
+            req = req.header(AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.send().map_err(|e| {
+            if e.is_timeout() {
+                HubError::Timeout
+            } else {
+                HubError::Connect(connect_reason(&e))
+            }
+        })
+    }
+
+    pub fn whoami(&self, token: &str) -> Result<Identity, HubError> {
+        let resp = self.get("/api/whoami-v2", Some(token))?;
+        let status = resp.status().as_u16();
+        match status {
+            200 => {}
+            401 => return Err(HubError::Unauthorized),
+            429 => return Err(HubError::RateLimited),
+            500..=599 => return Err(HubError::Server(status)),
+            _ => return Err(HubError::Status(status, error_message(resp))),
+        }
+        let body = resp.text().map_err(|e| {
+            if e.is_timeout() {
+                HubError::Timeout
+            } else {
+                HubError::Garbage(e.to_string())
+            }
+        })?;
+        let json: serde_json::Value =
+            serde_json::from_str(&body).map_err(|_| HubError::Garbage("not JSON".into()))?;
+        let user = json
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or_else(|| HubError::Garbage("no `name` in the answer".into()))?
+            .to_string();
+        let orgs = json
+            .get("orgs")
+            .and_then(|o| o.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let access = json.pointer("/auth/accessToken");
+        let fine = access.and_then(|a| a.get("fineGrained"));
+        let fine_grained_write = fine.is_some_and(|f| {
+            let text = f.to_string();
+            text.contains(".write") || text.contains("\"write\"")
+        });
+        Ok(Identity {
+            user,
+            orgs,
+            token_name: access
+                .and_then(|a| a.get("displayName"))
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
+            role: access
+                .and_then(|a| a.get("role"))
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
+            fine_grained_write,
+        })
+    }
+
+    /// `/api/{kind}s/{id}/auth-check`, interpreted as huggingface_hub does (reference §5.3).
+    pub fn auth_check(
+        &self,
+        kind: &str,
+        repo: &str,
+        token: Option<&str>,
+    ) -> Result<Access, HubError> {
+        let resp = self.get(&format!("/api/{kind}s/{repo}/auth-check"), token)?;
+        let status = resp.status().as_u16();
+        let code = resp
+            .headers()
+            .get("x-error-code")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let message = resp
+            .headers()
+            .get("x-error-message")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if (200..300).contains(&status) {
+            return Ok(Access::Granted);
+        }
+        if message == "Access to this resource is disabled." {
+            return Ok(Access::Disabled);
+        }
+        Ok(match (code.as_str(), status) {
+            ("GatedRepo", 401) => Access::GatedNoToken,
+            ("GatedRepo", _) => Access::GatedNotGranted,
+            ("RepoNotFound", _) => Access::NotFoundOrPrivate,
+            (_, 401) if message == "Invalid credentials in Authorization header" => {
+                Access::InvalidToken
+            }
+            (_, 401) => Access::NotFoundOrPrivate,
+            (_, 403) => Access::TokenLacksPermission,
+            (_, 404) => Access::NotFoundOrPrivate,
+            (_, 429) => return Err(HubError::RateLimited),
+            (_, 500..=599) => return Err(HubError::Server(status)),
+            _ => return Err(HubError::Status(status, message)),
+        })
+    }
+}
+
+fn error_message(resp: reqwest::blocking::Response) -> String {
+    resp.headers()
+        .get("x-error-message")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn connect_reason(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut reason = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        reason = s.to_string();
+        source = s.source();
+    }
+    let lower = reason.to_lowercase();
+    if lower.contains("dns")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service")
+    {
+        format!("DNS lookup failed: {reason}")
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        format!("TLS error: {reason}")
+    } else {
+        reason
+    }
+}

@@ -1,0 +1,639 @@
+//! The one place that turns config + state + current directory + environment into the
+//! environment hfenv wants. Every command (export, status, exec, credential, doctor) asks here.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, DotenvSearch, Profile, Source};
+use crate::error::{Error, Result};
+use crate::state::{self, Trust};
+use crate::{dotenv, hfstored, paths, token};
+
+/// The name of the marker file that pins a directory to a profile (committable, names only).
+pub const PIN_FILE: &str = ".hfenv";
+/// The non-secret variable naming the active profile, for prompts.
+pub const PROFILE_VAR: &str = "HFENV_PROFILE";
+/// This shell's own choice (`hfenv use NAME --shell`).
+pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
+/// Largest `.env` or `.hfenv` read; anything bigger is refused rather than read into a prompt.
+const MAX_FILE: u64 = 4 << 20;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// `-p NAME` on the command line.
+    Explicit,
+    /// `hfenv use NAME --shell` in this shell.
+    Shell,
+    /// A `[dirs]` rule in the user's config.
+    DirRule(String),
+    /// A `.hfenv` file in this directory or an ancestor.
+    PinFile(PathBuf),
+    /// `hfenv use NAME`.
+    Global,
+}
+
+impl Why {
+    pub fn describe(&self) -> String {
+        match self {
+            Why::Explicit => "chosen with `-p`".into(),
+            Why::Shell => format!(
+                "this shell's choice (`{SHELL_CHOICE_VAR}`, set by `hfenv use NAME --shell`)"
+            ),
+            Why::DirRule(rule) => format!("directory rule `{rule}` in the config"),
+            Why::PinFile(p) => format!("pin file `{}`", p.display()),
+            Why::Global => "global choice (`hfenv use NAME`)".into(),
+        }
+    }
+
+    pub fn scope(&self) -> &'static str {
+        match self {
+            Why::Explicit => "explicit",
+            Why::Shell => "shell",
+            Why::DirRule(_) => "dir",
+            Why::PinFile(_) => "pin",
+            Why::Global => "global",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub name: String,
+    pub why: Why,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Profile,
+    Dotenv,
+}
+
+#[derive(Debug, Clone)]
+pub struct DotenvFile {
+    pub path: PathBuf,
+    pub trust: Trust,
+    pub problem: Option<String>,
+}
+
+/// Everything a command needs to know about what this directory wants.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub choice: Option<Choice>,
+    /// The chosen profile exists in the config.
+    pub profile: Option<Profile>,
+    /// Where the token came from, for `status`.
+    pub token_source: Option<String>,
+    /// Variables hfenv controls here: `Some` to set, `None` to unset.
+    pub vars: BTreeMap<String, Option<String>>,
+    pub origins: BTreeMap<String, (Origin, String)>,
+    pub dotenv: Vec<DotenvFile>,
+    /// Problems worth one line on stderr, said once per change by the hook.
+    pub notices: Vec<String>,
+    /// Files and directories whose change means this answer may change.
+    pub watches: Vec<PathBuf>,
+    pub path_prepend: Vec<PathBuf>,
+}
+
+impl Wanted {
+    pub fn token(&self) -> Option<&str> {
+        self.vars.get("HF_TOKEN").and_then(|v| v.as_deref())
+    }
+}
+
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub config_path: &'a Path,
+    pub state: PathBuf,
+    /// The logical current directory (the shell's `$PWD` when it names the same place).
+    pub cwd: PathBuf,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+#[derive(Default)]
+pub struct Options {
+    /// `-p NAME`: skip the choice and use this profile.
+    pub explicit: Option<String>,
+    /// Include trusted `.env` files.
+    pub dotenv: bool,
+    /// A token already fetched for (profile, definition digest), so `token_command` is not run
+    /// again while the same profile stays active.
+    pub reuse: Option<(String, String, String)>,
+    /// Whether `HUGGING_FACE_HUB_TOKEN` was the user's own before hfenv touched it.
+    pub legacy_owned: bool,
+}
+
+pub fn current_dir(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
+    let physical = std::env::current_dir().map_err(|e| {
+        Error::new(
+            format!("the current directory is unreadable: {e}"),
+            "`cd` somewhere that exists",
+        )
+    })?;
+    // Keep the shell's logical path (symlinks as the user typed them) when it is the same place.
+    if let Some(pwd) = env("PWD").map(PathBuf::from) {
+        if pwd.is_absolute() && same_file(&pwd, &physical) {
+            return Ok(pwd);
+        }
+    }
+    Ok(physical)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Which profile applies here, and why: shell, then nearest directory pin, then global.
+pub fn choose(ctx: &Context, watches: &mut Vec<PathBuf>) -> Option<Choice> {
+    if let Some(name) = (ctx.env)(SHELL_CHOICE_VAR).filter(|n| !n.is_empty()) {
+        return Some(Choice {
+            name,
+            why: Why::Shell,
+        });
+    }
+    if let Some(choice) = nearest_pin(ctx, watches) {
+        return Some(choice);
+    }
+    let global = state::global_file(&ctx.state);
+    watch_file_or_dir(&global, watches);
+    state::global_profile(&ctx.state).map(|name| Choice {
+        name,
+        why: Why::Global,
+    })
+}
+
+fn nearest_pin(ctx: &Context, watches: &mut Vec<PathBuf>) -> Option<Choice> {
+    let physical = fs::canonicalize(&ctx.cwd).ok();
+    let mut best_rule: Option<(usize, &str, &str)> = None;
+    for (rule, name) in &ctx.config.dirs {
+        let rule_path = paths::expand_tilde(rule);
+        let rule_path = normalize(&rule_path);
+        let matches = ctx.cwd.starts_with(&rule_path)
+            || physical.as_ref().is_some_and(|p| p.starts_with(&rule_path))
+            || fs::canonicalize(&rule_path)
+                .ok()
+                .zip(physical.as_ref())
+                .is_some_and(|(r, p)| p.starts_with(r));
+        if matches {
+            let depth = rule_path.components().count();
+            if best_rule.is_none_or(|(d, _, _)| depth > d) {
+                best_rule = Some((depth, rule.as_str(), name.as_str()));
+            }
+        }
+    }
+    let mut pin: Option<(usize, PathBuf, String)> = None;
+    for dir in ctx.cwd.ancestors() {
+        watches.push(dir.to_path_buf());
+        let candidate = dir.join(PIN_FILE);
+        if pin.is_none() {
+            if let Some(name) = read_pin(&candidate) {
+                watches.push(candidate.clone());
+                pin = Some((dir.components().count(), candidate, name));
+            }
+        }
+    }
+    match (best_rule, pin) {
+        // The user's own config wins a tie: it is more trusted than a file in a repository.
+        (Some((rd, rule, name)), Some((pd, _, _))) if rd >= pd => Some(Choice {
+            name: name.to_string(),
+            why: Why::DirRule(rule.to_string()),
+        }),
+        (_, Some((_, path, name))) => Some(Choice {
+            name,
+            why: Why::PinFile(path),
+        }),
+        (Some((_, rule, name)), None) => Some(Choice {
+            name: name.to_string(),
+            why: Why::DirRule(rule.to_string()),
+        }),
+        (None, None) => None,
+    }
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
+pub fn read_pin(path: &Path) -> Option<String> {
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE {
+        return None;
+    }
+    let text = fs::read_to_string(path).ok()?;
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+}
+
+fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
+    // A file that does not exist yet is seen appearing through its directory's mtime.
+    let mut p = path.to_path_buf();
+    loop {
+        if p.exists() {
+            watches.push(p);
+            return;
+        }
+        if !p.pop() {
+            return;
+        }
+    }
+}
+
+/// Fetches a profile's token from its source. `env` is the environment the token is looked up
+/// in; a profile's own `HF_HOME`/`HF_TOKEN_PATH` decide which `stored_tokens` it reads.
+pub fn fetch_token(
+    name: &str,
+    profile: &Profile,
+    config: &Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String> {
+    let source = profile
+        .source()
+        .expect("validated when the config was read");
+    let token = match source {
+        Source::Inline(t) => token::clean(t).ok_or_else(|| {
+            Error::new(
+                format!("profile `{name}` has an empty `token`"),
+                format!("set it with `hfenv add {name} --force`"),
+            )
+        })?,
+        Source::Env(var) => env(var).and_then(|v| token::clean(&v)).ok_or_else(|| {
+            Error::new(
+                format!("profile `{name}` reads `{var}`, which is not set"),
+                format!("export `{var}` before using `{name}`"),
+            )
+        })?,
+        Source::Command(cmd) => token::run_command(cmd, config.settings.token_command_timeout())
+            .map_err(|e| Error::plain(format!("profile `{name}`: {}", e.message)))?,
+        Source::HfStored(section) => {
+            let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| env(k));
+            let path = paths::hf_stored_tokens_path(&lookup);
+            let stored = hfstored::read(&path).map_err(|e| {
+                crate::error::io_error("read huggingface_hub's stored tokens", &path, e)
+            })?;
+            if let Some(err) = &stored.python_error {
+                return Err(Error::new(
+                    format!("`{}` cannot be read by huggingface_hub ({err}), so profile `{name}` has no token", path.display()),
+                    "fix the file by hand or log in again with `hf auth login`",
+                ));
+            }
+            let Some(found) = stored.get(section) else {
+                let names: Vec<String> = stored.usable().map(|s| format!("`{}`", s.name)).collect();
+                let known = if names.is_empty() {
+                    "it holds no tokens".to_string()
+                } else {
+                    format!("it holds {}", names.join(", "))
+                };
+                return Err(Error::new(
+                    format!(
+                        "profile `{name}`: no token named `{section}` in `{}` ({known})",
+                        path.display()
+                    ),
+                    format!("log in with `hf auth login` and name the token `{section}`"),
+                ));
+            };
+            found.token().ok_or_else(|| {
+                Error::new(
+                    format!("profile `{name}`: the stored token `{section}` is empty"),
+                    "log in again with `hf auth login`",
+                )
+            })?
+        }
+    };
+    Ok(token)
+}
+
+/// The environment this directory (or `-p`) wants.
+pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
+    let mut w = Wanted::default();
+    watch_file_or_dir(ctx.config_path, &mut w.watches);
+    // A config behind a symlink changes at its target.
+    if let Ok(target) = fs::canonicalize(ctx.config_path) {
+        if target != ctx.config_path {
+            w.watches.push(target);
+        }
+    }
+    let choice = match &opts.explicit {
+        Some(name) => Some(Choice {
+            name: name.clone(),
+            why: Why::Explicit,
+        }),
+        None => choose(ctx, &mut w.watches),
+    };
+    for f in [
+        state::allow_dir(&ctx.state),
+        state::deny_dir(&ctx.state),
+        state::path_fix_file(&ctx.state),
+    ] {
+        watch_file_or_dir(&f, &mut w.watches);
+    }
+
+    if let Some(choice) = &choice {
+        match ctx.config.profile(&choice.name) {
+            None => w.notices.push(format!(
+                "profile `{}` ({}) does not exist, so no token is exported — {}",
+                choice.name,
+                choice.why.describe(),
+                match ctx.config.names().as_slice() {
+                    [] => "add it with `hfenv add NAME`".to_string(),
+                    names => format!(
+                        "known profiles: {}",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            )),
+            Some(profile) => apply_profile(ctx, opts, choice, profile, &mut w),
+        }
+    }
+    w.choice = choice;
+
+    if opts.dotenv && ctx.config.settings.dotenv {
+        load_dotenv(ctx, &mut w);
+    }
+    w.path_prepend = state::path_additions(&ctx.state);
+    dedup(&mut w.watches);
+    w
+}
+
+fn apply_profile(
+    ctx: &Context,
+    opts: &Options,
+    choice: &Choice,
+    profile: &Profile,
+    w: &mut Wanted,
+) {
+    let source = profile.source().expect("validated");
+    w.profile = Some(profile.clone());
+    w.token_source = Some(source.describe());
+    if let Source::HfStored(_) = source {
+        let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| (ctx.env)(k));
+        watch_file_or_dir(&paths::hf_stored_tokens_path(&lookup), &mut w.watches);
+    }
+    let digest = profile.digest();
+    let reused = opts
+        .reuse
+        .as_ref()
+        .filter(|(name, d, _)| {
+            *name == choice.name && *d == digest && matches!(source, Source::Command(_))
+        })
+        .map(|(_, _, t)| t.clone());
+    let token = match reused {
+        Some(t) => Some(t),
+        None => match fetch_token(&choice.name, profile, ctx.config, ctx.env) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                w.notices.push(format!("{} (no token exported)", e.message));
+                None
+            }
+        },
+    };
+    let origin = (Origin::Profile, choice.name.clone());
+    w.vars.insert("HF_TOKEN".into(), token.clone());
+    w.origins.insert("HF_TOKEN".into(), origin.clone());
+    // Tools that still read the legacy variable must not see another account: it follows the
+    // profile when the user had it, and is left absent otherwise.
+    if opts.legacy_owned {
+        w.vars.insert("HUGGING_FACE_HUB_TOKEN".into(), token);
+        w.origins
+            .insert("HUGGING_FACE_HUB_TOKEN".into(), origin.clone());
+    }
+    w.vars.insert(PROFILE_VAR.into(), Some(choice.name.clone()));
+    w.origins.insert(PROFILE_VAR.into(), origin.clone());
+    for (k, v) in &profile.env {
+        w.vars.insert(k.clone(), Some(v.clone()));
+        w.origins.insert(k.clone(), origin.clone());
+    }
+}
+
+/// The `.env` files that apply here, nearest last so it wins.
+pub fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Vec<PathBuf> {
+    let settings = &ctx.config.settings;
+    let home = paths::home();
+    let stop: Option<&Path> = match settings.dotenv_search {
+        DotenvSearch::Cwd => Some(ctx.cwd.as_path()),
+        DotenvSearch::Root => None,
+        DotenvSearch::Home => home.as_deref().filter(|h| ctx.cwd.starts_with(h)),
+    };
+    let mut found = Vec::new();
+    for dir in ctx.cwd.ancestors() {
+        watches.push(dir.to_path_buf());
+        for name in &settings.dotenv_files {
+            let candidate = dir.join(name);
+            if let Ok(meta) = fs::symlink_metadata(&candidate) {
+                watches.push(candidate.clone());
+                let _ = meta;
+                found.push(candidate);
+            }
+        }
+        if Some(dir) == stop {
+            break;
+        }
+    }
+    found.reverse();
+    found
+}
+
+fn load_dotenv(ctx: &Context, w: &mut Wanted) {
+    let mut watches = Vec::new();
+    let files = dotenv_candidates(ctx, &mut watches);
+    w.watches.extend(watches);
+    let profile_active = w.profile_token_active();
+    for path in files {
+        let (trust, content, problem) = match read_regular(&path) {
+            Ok(content) => (
+                state::trust(&ctx.state, &state::trust_path(&path), &content),
+                Some(content),
+                None,
+            ),
+            Err(problem) => (Trust::Blocked, None, Some(problem)),
+        };
+        if let Some(problem) = &problem {
+            w.notices
+                .push(format!("`{}` was not loaded: {problem}", path.display()));
+        }
+        if trust == Trust::Blocked && problem.is_none() {
+            w.notices.push(format!(
+                "`{}` is blocked — run `hfenv allow {}` to load it",
+                path.display(),
+                shell_word(&path)
+            ));
+        }
+        if let (Trust::Allowed, Some(content)) = (trust, content) {
+            let lookup = |k: &str| match w.vars.get(k) {
+                Some(v) => v.clone(),
+                None => (ctx.env)(k),
+            };
+            match dotenv::values(&content, &lookup) {
+                Err(e) => w
+                    .notices
+                    .push(format!("`{}` was not loaded: {e}", path.display())),
+                Ok((values, _errors)) => {
+                    for (key, value) in values {
+                        let Some(value) = value else { continue };
+                        if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
+                            w.notices
+                                .push(format!("`{}`: `{key}` ignored — {reason}", path.display()));
+                            continue;
+                        }
+                        w.vars.insert(key.clone(), Some(value));
+                        w.origins
+                            .insert(key, (Origin::Dotenv, path.display().to_string()));
+                    }
+                }
+            }
+        }
+        w.dotenv.push(DotenvFile {
+            path,
+            trust,
+            problem,
+        });
+    }
+}
+
+impl Wanted {
+    fn profile_token_active(&self) -> bool {
+        self.origins
+            .get("HF_TOKEN")
+            .is_some_and(|(o, _)| *o == Origin::Profile)
+    }
+}
+
+fn refuse_dotenv_key(key: &str, value: &str, profile_active: bool) -> Option<String> {
+    if !crate::config::valid_env_name(key) {
+        return Some("not a name a shell can export".into());
+    }
+    if value.contains('\0') {
+        return Some("the value contains a NUL byte, which no environment can hold".into());
+    }
+    if profile_active
+        && (crate::config::TOKEN_VARS.contains(&key) || key == "HF_ENDPOINT" || key == PROFILE_VAR)
+    {
+        return Some("the active profile owns it; set it in the profile instead".into());
+    }
+    None
+}
+
+/// Only regular files, and only up to a size: a FIFO or `/dev/zero` must never hang a prompt.
+pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| e.to_string().to_lowercase())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_FILE {
+        return Err(format!("larger than {} MiB", MAX_FILE >> 20));
+    }
+    let bytes = fs::read(path).map_err(|e| e.to_string().to_lowercase())?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(format!("larger than {} MiB", MAX_FILE >> 20));
+    }
+    Ok(bytes)
+}
+
+fn shell_word(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-~+".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn dedup(v: &mut Vec<PathBuf>) {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|p| seen.insert(p.clone()));
+}
+
+/// Config, state and directory loaded once for a command.
+pub struct Here {
+    pub loaded: crate::config::Loaded,
+    pub state: PathBuf,
+    pub cwd: PathBuf,
+}
+
+impl Here {
+    pub fn load() -> Result<Here> {
+        let loaded = crate::config::load()?;
+        let state = state::dir()?;
+        let cwd = current_dir(&paths::process_env)?;
+        Ok(Here { loaded, state, cwd })
+    }
+
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            config: &self.loaded.config,
+            config_path: &self.loaded.path,
+            state: self.state.clone(),
+            cwd: self.cwd.clone(),
+            env: &paths::process_env,
+        }
+    }
+
+    /// The environment a command run here (or with `-p`) should get, `.env` files included.
+    pub fn wanted(&self, explicit: Option<&str>, dotenv: bool) -> Result<Wanted> {
+        if let Some(name) = explicit {
+            if self.loaded.config.profile(name).is_none() {
+                return Err(self.loaded.config.unknown_profile(name));
+            }
+        }
+        let marker = paths::process_env(crate::apply::STATE_VAR)
+            .and_then(|m| crate::apply::Marker::parse(&m))
+            .unwrap_or_default();
+        let legacy = "HUGGING_FACE_HUB_TOKEN";
+        let legacy_owned =
+            marker.managed.contains_key(legacy) || paths::process_env(legacy).is_some();
+        let opts = Options {
+            explicit: explicit.map(str::to_string),
+            dotenv,
+            reuse: None,
+            legacy_owned,
+        };
+        Ok(wanted(&self.context(), &opts))
+    }
+
+    /// The profile and token for `-p NAME` or, without it, for this directory.
+    pub fn token(&self, explicit: Option<&str>) -> Result<(String, String)> {
+        let config = &self.loaded.config;
+        let name = match explicit {
+            Some(n) => n.to_string(),
+            None => {
+                let mut watches = Vec::new();
+                match choose(&self.context(), &mut watches) {
+                    Some(c) => c.name,
+                    None => {
+                        return Err(Error::new(
+                            "no profile applies in this directory",
+                            "pass `-p PROFILE` or choose one with `hfenv use PROFILE`",
+                        ))
+                    }
+                }
+            }
+        };
+        let profile = config
+            .profile(&name)
+            .ok_or_else(|| config.unknown_profile(&name))?;
+        let token = fetch_token(&name, profile, config, &paths::process_env)?;
+        Ok((name, token))
+    }
+}

@@ -1,0 +1,218 @@
+//! Per-shell output: quoting (one tested escaper per shell; fish and POSIX differ), the
+//! rendering of an environment plan, and the hook scripts kept as real files under `shell/`.
+
+use std::path::{Path, PathBuf};
+
+use crate::apply::{Op, Plan, STATE_VAR};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Nushell,
+    Powershell,
+}
+
+/// POSIX single quotes: nothing inside is special, so only `'` needs care.
+pub fn quote_posix(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// fish treats `\\` and `\'` as escapes even inside single quotes, so a value ending in `\`
+/// would swallow the closing quote if quoted the POSIX way.
+pub fn quote_fish(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+pub fn quote_elvish(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// PowerShell also ends single-quoted strings at typographic quotes.
+pub fn quote_powershell(value: &str) -> String {
+    let mut out = String::from("'");
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+pub fn quote(shell: Shell, value: &str) -> String {
+    match shell {
+        Shell::Bash | Shell::Zsh => quote_posix(value),
+        Shell::Fish => quote_fish(value),
+        Shell::Elvish => quote_elvish(value),
+        Shell::Powershell => quote_powershell(value),
+        Shell::Nushell => serde_json::to_string(value).expect("strings serialize"),
+    }
+}
+
+/// What the hook keeps in unexported shell variables to decide, with builtins only, whether
+/// anything changed since the last load.
+pub struct HookState {
+    pub pwd: String,
+    pub shell_choice: String,
+    pub stamp: PathBuf,
+    pub watches: Vec<PathBuf>,
+}
+
+/// Renders a plan. `hooked` says whether the hook's helper functions exist in the shell
+/// (standalone `hfenv export bash` must work without them).
+pub fn render(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
+    match shell {
+        Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, plan, hook),
+        Shell::Elvish | Shell::Nushell | Shell::Powershell => render_json(plan, hook),
+    }
+}
+
+/// Operations alone, without bookkeeping: what `use --shell` hands to the hook's wrapper.
+pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
+    match shell {
+        Shell::Bash | Shell::Zsh | Shell::Fish => ops_text(shell, ops, false),
+        Shell::Elvish | Shell::Nushell | Shell::Powershell => {
+            format!("{}\n", serde_json::json!({ "ops": ops_json(ops) }))
+        }
+    }
+}
+
+fn ops_text(shell: Shell, ops: &[Op], hooked: bool) -> String {
+    let q = |v: &str| quote(shell, v);
+    let fish = shell == Shell::Fish;
+    let export = |name: &str, value: &str| {
+        if fish {
+            format!("set -gx {name} {}\n", q(value))
+        } else {
+            format!("export {name}={}\n", q(value))
+        }
+    };
+    let unset = |name: &str| {
+        if fish {
+            format!("set -e {name}\n")
+        } else {
+            format!("unset {name}\n")
+        }
+    };
+    let mut out = String::new();
+    for op in ops {
+        let line = match (op, hooked) {
+            (Op::Save(n), true) => format!("__hfenv_save {n}\n"),
+            (Op::Forget(n), true) => format!("__hfenv_forget {n}\n"),
+            (Op::Restore(n), true) => format!("__hfenv_restore {n}\n"),
+            (Op::Save(_) | Op::Forget(_), false) => String::new(),
+            (Op::Restore(n), false) | (Op::Unset(n), _) | (Op::ExportUnset(n), _) => unset(n),
+            (Op::Set(n, v), _) | (Op::Export(n, v), _) => export(n, v),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
+    let q = |v: &str| quote(shell, v);
+    let fish = shell == Shell::Fish;
+    let mut ops = plan.ops.clone();
+    ops.push(Op::Export(STATE_VAR.into(), plan.marker.render()));
+    let mut out = ops_text(shell, &ops, hook.is_some());
+    if let Some(h) = hook {
+        let watches: Vec<String> = h
+            .watches
+            .iter()
+            .map(|p| q(&p.display().to_string()))
+            .collect();
+        if fish {
+            out.push_str(&format!(
+                "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {}\n",
+                q(&h.pwd),
+                q(&h.shell_choice),
+                q(&h.stamp.display().to_string()),
+                watches.join(" ")
+            ));
+        } else {
+            out.push_str(&format!(
+                "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({})\n",
+                q(&h.pwd),
+                q(&h.shell_choice),
+                q(&h.stamp.display().to_string()),
+                watches.join(" ")
+            ));
+        }
+    }
+    out
+}
+
+/// elvish, nushell and PowerShell parse JSON natively; their hooks apply the operations.
+fn ops_json(ops: &[Op]) -> Vec<serde_json::Value> {
+    ops.iter()
+        .map(|op| match op {
+            Op::Save(n) => serde_json::json!(["save", n]),
+            Op::Set(n, v) | Op::Export(n, v) => serde_json::json!(["set", n, v]),
+            Op::Unset(n) | Op::ExportUnset(n) => serde_json::json!(["unset", n]),
+            Op::Restore(n) => serde_json::json!(["restore", n]),
+            Op::Forget(n) => serde_json::json!(["forget", n]),
+        })
+        .collect()
+}
+
+fn render_json(plan: &Plan, hook: Option<&HookState>) -> String {
+    let mut ops = ops_json(&plan.ops);
+    ops.push(serde_json::json!(["set", STATE_VAR, plan.marker.render()]));
+    let doc = serde_json::json!({
+        "ops": ops,
+        "pwd": hook.map(|h| h.pwd.clone()),
+        "sp": hook.map(|h| h.shell_choice.clone()),
+    });
+    format!("{doc}\n")
+}
+
+pub const BASH: &str = include_str!("../shell/hfenv.bash");
+pub const ZSH: &str = include_str!("../shell/hfenv.zsh");
+pub const FISH: &str = include_str!("../shell/hfenv.fish");
+pub const ELVISH: &str = include_str!("../shell/hfenv.elv");
+pub const NUSHELL: &str = include_str!("../shell/hfenv.nu");
+pub const POWERSHELL: &str = include_str!("../shell/hfenv.ps1");
+
+/// The hook script for `shell`, with the binary's absolute path quoted for that shell.
+pub fn hook_script(shell: Shell, exe: &Path, completions: bool) -> String {
+    let template = match shell {
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+        Shell::Elvish => ELVISH,
+        Shell::Nushell => NUSHELL,
+        Shell::Powershell => POWERSHELL,
+    };
+    let exe_text = exe.display().to_string();
+    let mut script = template.replace("::HFENV::", &quote(shell, &exe_text));
+    if completions {
+        script.push_str(&crate::cmd::completions::for_hook(shell));
+    }
+    script
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fish_quoting_survives_trailing_backslash() {
+        assert_eq!(quote_fish(r"trail\"), r"'trail\\'");
+        assert_eq!(quote_fish("it's"), r"'it\'s'");
+    }
+
+    #[test]
+    fn posix_quoting() {
+        assert_eq!(quote_posix("it's"), r"'it'\''s'");
+        assert_eq!(quote_posix(""), "''");
+    }
+
+    #[test]
+    fn powershell_doubles_typographic_quotes() {
+        assert_eq!(quote_powershell("a\u{2019}b'"), "'a\u{2019}\u{2019}b'''");
+    }
+}

@@ -1,0 +1,165 @@
+//! State that is not configuration: the global profile choice, trusted and denied files, PATH
+//! additions from `doctor --fix`, and per-shell stamps. Lives under `$XDG_STATE_HOME/hfenv`.
+
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::write_atomic;
+use crate::error::{io_error, Result};
+use crate::paths;
+use crate::token::sha256_hex;
+
+pub fn dir() -> Result<PathBuf> {
+    paths::state_dir()
+}
+
+pub fn ensure_dir() -> Result<PathBuf> {
+    let dir = dir()?;
+    ensure(&dir)?;
+    Ok(dir)
+}
+
+fn ensure(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| io_error("create", dir, e))?;
+    }
+    Ok(())
+}
+
+pub fn global_file(state: &Path) -> PathBuf {
+    state.join("global")
+}
+pub fn allow_dir(state: &Path) -> PathBuf {
+    state.join("allow")
+}
+pub fn deny_dir(state: &Path) -> PathBuf {
+    state.join("deny")
+}
+pub fn path_fix_file(state: &Path) -> PathBuf {
+    state.join("path")
+}
+
+pub fn global_profile(state: &Path) -> Option<String> {
+    let text = fs::read_to_string(global_file(state)).ok()?;
+    let name = text.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+pub fn set_global_profile(name: Option<&str>) -> Result<()> {
+    let state = ensure_dir()?;
+    let file = global_file(&state);
+    match name {
+        Some(n) => write_atomic(&file, format!("{n}\n").as_bytes()),
+        None => match fs::remove_file(&file) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error("remove", &file, e)),
+        },
+    }
+}
+
+/// direnv's scheme: the path is part of the hash, so a file trusted in one place is not trusted
+/// when copied elsewhere, and any edit needs a new `allow`.
+pub fn content_key(path: &Path, content: &[u8]) -> String {
+    let mut data = path.as_os_str().as_encoded_bytes().to_vec();
+    data.push(b'\n');
+    data.extend_from_slice(content);
+    sha256_hex(&data)
+}
+
+fn path_key(path: &Path) -> String {
+    let mut data = path.as_os_str().as_encoded_bytes().to_vec();
+    data.push(b'\n');
+    sha256_hex(&data)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    Allowed,
+    Blocked,
+    Denied,
+}
+
+pub fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
+    if deny_dir(state).join(path_key(path)).exists() {
+        Trust::Denied
+    } else if allow_dir(state).join(content_key(path, content)).exists() {
+        Trust::Allowed
+    } else {
+        Trust::Blocked
+    }
+}
+
+pub fn allow(path: &Path, content: &[u8]) -> Result<()> {
+    let state = ensure_dir()?;
+    let allow = allow_dir(&state);
+    ensure(&allow)?;
+    forget_allowed(&allow, path)?;
+    let _ = fs::remove_file(deny_dir(&state).join(path_key(path)));
+    write_atomic(
+        &allow.join(content_key(path, content)),
+        path.as_os_str().as_encoded_bytes(),
+    )
+}
+
+pub fn deny(path: &Path) -> Result<()> {
+    let state = ensure_dir()?;
+    forget_allowed(&allow_dir(&state), path)?;
+    let deny = deny_dir(&state);
+    ensure(&deny)?;
+    write_atomic(
+        &deny.join(path_key(path)),
+        path.as_os_str().as_encoded_bytes(),
+    )
+}
+
+/// Older approvals of the same path are dropped so the allow directory does not grow with
+/// every edit.
+fn forget_allowed(allow: &Path, path: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(allow) else {
+        return Ok(());
+    };
+    let wanted = path.as_os_str().as_encoded_bytes();
+    for entry in entries.flatten() {
+        if fs::read(entry.path()).map(|c| c == wanted).unwrap_or(false) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Directories `doctor --fix` recorded for the hook to put on PATH, in order.
+pub fn path_additions(state: &Path) -> Vec<PathBuf> {
+    fs::read_to_string(path_fix_file(state))
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn add_path_addition(dir: &Path) -> Result<bool> {
+    let state = ensure_dir()?;
+    let mut dirs = path_additions(&state);
+    if dirs.iter().any(|d| d == dir) {
+        return Ok(false);
+    }
+    dirs.push(dir.to_path_buf());
+    let text: String = dirs.iter().map(|d| format!("{}\n", d.display())).collect();
+    write_atomic(&path_fix_file(&state), text.as_bytes())?;
+    Ok(true)
+}
+
+/// Trust is keyed by the file's real location, so reaching it through a symlinked directory
+/// does not need a second `allow`.
+pub fn trust_path(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}

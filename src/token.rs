@@ -1,0 +1,187 @@
+//! Tokens: cleaning exactly as huggingface_hub does, masking for every output, fingerprints for
+//! bookkeeping, and fetching a profile's token from its source.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
+/// empty means "no token".
+pub fn clean(raw: &str) -> Option<String> {
+    let without_newlines: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let trimmed = without_newlines.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+/// The only form in which a token may appear in output: `hf_Ab…7890`.
+pub fn mask(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < 12 {
+        // Too short to show any part without giving most of it away.
+        return "****".into();
+    }
+    let head: String = chars[..5].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A short one-way digest, safe to keep in an exported variable: it lets the hook recognise a
+/// value it set without storing the value.
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A problem with a token's shape, worth a warning but not a refusal.
+pub fn shape_warning(token: &str) -> Option<String> {
+    if !token.starts_with("hf_") {
+        return Some(format!(
+            "token {} does not start with `hf_` — Hugging Face user access tokens do; check you copied the right value",
+            mask(token)
+        ));
+    }
+    if token.chars().any(char::is_whitespace) {
+        return Some(format!(
+            "token {} contains whitespace — tokens never do; check the value",
+            mask(token)
+        ));
+    }
+    None
+}
+
+/// huggingface_hub refuses legacy organisation tokens at login; so do we.
+pub fn refuse_org_token(token: &str) -> Result<()> {
+    if token.starts_with("api_org") {
+        return Err(Error::new(
+            "`api_org…` organization tokens are not accepted by huggingface_hub",
+            "create a user access token at https://huggingface.co/settings/tokens",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a profile's `token_command` through the user's shell, bounded by `timeout`. Standard
+/// error and input stay attached to the terminal so password managers can prompt.
+pub fn run_command(command: &str, timeout: Duration) -> Result<String> {
+    let shell = std::env::var("SHELL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/bin/sh".into());
+    let mut child = Command::new(&shell)
+        .arg("-c")
+        .arg(command)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| {
+            Error::new(
+                format!("could not run `token_command` with `{shell}`: {e}"),
+                "check `SHELL`",
+            )
+        })?;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    // Read on a thread so a command that fills the pipe cannot deadlock against our wait.
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                kill_descendants(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::new(
+                    format!(
+                        "`token_command` did not finish within {}s",
+                        timeout.as_secs_f32()
+                    ),
+                    "check the command, or raise `token_command_timeout` in `[settings]`",
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => {
+                return Err(Error::plain(format!(
+                    "waiting for `token_command` failed: {e}"
+                )))
+            }
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(Error::new(
+            format!("`token_command` failed ({status})"),
+            "run it by hand to see why",
+        ));
+    }
+    clean(&String::from_utf8_lossy(&out)).ok_or_else(|| {
+        Error::new(
+            "`token_command` printed nothing",
+            "it must print the token on stdout",
+        )
+    })
+}
+
+/// A command killed on timeout must not leave its children running (and holding our output
+/// pipes open): kill every descendant too. Linux lists them under /proc; elsewhere only the
+/// direct child is killed.
+fn kill_descendants(pid: u32) {
+    let mut pending = vec![pid];
+    let mut all = Vec::new();
+    while let Some(p) = pending.pop() {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
+                for c in children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok())
+                {
+                    all.push(c);
+                    pending.push(c);
+                }
+            }
+        }
+    }
+    if !all.is_empty() {
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(all.iter().map(u32::to_string))
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_like_huggingface_hub() {
+        assert_eq!(clean("  hf_pad \n").as_deref(), Some("hf_pad"));
+        assert_eq!(clean("hf_a\r\nb").as_deref(), Some("hf_ab"));
+        assert_eq!(clean(" \n"), None);
+        assert_eq!(clean(""), None);
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("hf_AbCdEfGhIjKlMnOp7890"), "hf_Ab…7890");
+        assert!(!mask("hf_short").contains("short"));
+    }
+}

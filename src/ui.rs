@@ -1,0 +1,36 @@
+//! Small output helpers shared by commands: warnings, JSON, broken pipes.
+
+use std::io::Write;
+
+pub fn warn(message: impl std::fmt::Display) {
+    eprintln!("hfenv: warning: {message}");
+}
+
+/// Writes to stdout; a closed pipe (`hfenv list | head -1`) is not an error.
+pub fn print(text: &str) -> crate::error::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::error::Error::plain(format!(
+            "could not write output: {e}"
+        ))),
+    }
+}
+
+pub fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).expect("json serializes")
+    ))
+}
+
+pub fn stderr_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+pub fn stdout_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}

@@ -1,0 +1,365 @@
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::*;
+
+#[test]
+fn add_from_every_source_then_list_and_token() {
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.set_env("CI_HF_TOKEN", TOKEN_CI);
+    s.hfenv(&["add", "ci", "--token-env", "CI_HF_TOKEN", "--no-verify"])
+        .ok();
+    s.set_env("VAULT_SECRET", TOKEN_PERSONAL);
+    s.hfenv(&[
+        "add",
+        "vault",
+        "--token-command",
+        "printf '%s\\n' \"$VAULT_SECRET\"",
+        "--no-verify",
+    ])
+    .ok();
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[team token]\nhf_token = {TOKEN_TEAM}\n\n"),
+    );
+    s.hfenv(&["add", "team", "--hf-stored", "team token", "--no-verify"])
+        .ok();
+
+    let list = s.hfenv(&["list"]).ok();
+    for name in ["work", "ci", "vault", "team"] {
+        assert!(list.stdout.contains(name), "{}", list.stdout);
+    }
+    assert!(list.stdout.contains("hf_Fa…1111"), "{}", list.stdout);
+    assert_no_token(&list.stdout);
+    assert_no_token(&list.stderr);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&s.hfenv(&["list", "--json"]).ok().stdout).unwrap();
+    let team = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "team")
+        .unwrap();
+    assert_eq!(team["source"], "hf_stored");
+    assert_eq!(team["token"], "hf_Fa…4444");
+
+    for (name, token) in [
+        ("work", TOKEN_WORK),
+        ("ci", TOKEN_CI),
+        ("vault", TOKEN_PERSONAL),
+        ("team", TOKEN_TEAM),
+    ] {
+        assert_eq!(
+            s.hfenv(&["token", "-p", name]).ok().stdout,
+            format!("{token}\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn token_is_cleaned_like_huggingface_hub() {
+    let s = Sandbox::new();
+    s.hfenv(&["add", "w", "--token-stdin", "--no-verify"])
+        .stdin(&format!("  {TOKEN_WORK}\r\n"))
+        .ok();
+    assert_eq!(
+        s.hfenv(&["token", "-p", "w"]).ok().stdout,
+        format!("{TOKEN_WORK}\n")
+    );
+}
+
+#[test]
+fn add_refuses_org_tokens_and_warns_on_odd_shapes() {
+    let s = Sandbox::new();
+    let e = s
+        .hfenv(&["add", "org", "--token-stdin", "--no-verify"])
+        .stdin("api_org_abcdefghijklmnop\n")
+        .code(1);
+    assert!(e.stderr.contains("api_org"), "{}", e.stderr);
+    assert!(!s.config_path().exists());
+    let w = s
+        .hfenv(&["add", "odd", "--token-stdin", "--no-verify"])
+        .stdin("abcdefghijklmnopqrstu\n")
+        .ok();
+    assert!(
+        w.stderr.contains("does not start with `hf_`"),
+        "{}",
+        w.stderr
+    );
+    assert!(!w.stderr.contains("abcdefghijklmnopqrstu"));
+}
+
+#[test]
+fn add_without_token_and_without_terminal_says_how() {
+    let s = Sandbox::new();
+    let e = s.hfenv(&["add", "x", "--no-verify"]).code(2);
+    assert!(e.stderr.contains("--token-stdin"), "{}", e.stderr);
+}
+
+#[test]
+fn names_are_checked_with_the_rule_stated() {
+    let s = Sandbox::new();
+    for bad in ["-x", "a b", "a/b", "é", ".hidden"] {
+        let e = s
+            .hfenv(&["add", "--token-stdin", "--no-verify", "--", bad])
+            .stdin(TOKEN_WORK)
+            .run();
+        assert_ne!(e.output.status.code(), Some(0), "{bad}");
+        assert!(e.stderr.contains("letters, digits"), "{bad}: {}", e.stderr);
+    }
+    s.add_inline("ok.name_1-x", TOKEN_WORK);
+}
+
+#[test]
+fn existing_profile_needs_force() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let e = s
+        .hfenv(&["add", "work", "--token-stdin", "--no-verify"])
+        .stdin(TOKEN_PERSONAL)
+        .code(1);
+    assert!(e.stderr.contains("--force"), "{}", e.stderr);
+    s.hfenv(&["add", "work", "--token-stdin", "--no-verify", "--force"])
+        .stdin(TOKEN_PERSONAL)
+        .ok();
+    assert_eq!(
+        s.hfenv(&["token", "-p", "work"]).ok().stdout.trim(),
+        TOKEN_PERSONAL
+    );
+}
+
+#[test]
+fn remove_and_unknown_profile_lists_known_ones() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.add_inline("personal", TOKEN_PERSONAL);
+    s.hfenv(&["use", "work"]).ok();
+    s.hfenv(&["remove", "work"]).ok();
+    assert!(!s.config().contains("[profiles.work]"));
+    let e = s.hfenv(&["use", "nope"]).code(1);
+    assert!(e.stderr.contains("`personal`"), "{}", e.stderr);
+    let e = s.hfenv(&["remove", "nope"]).code(1);
+    assert!(e.stderr.contains("no profile named `nope`"), "{}", e.stderr);
+}
+
+#[test]
+fn masked_everywhere_but_token() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.hfenv(&["use", "work"]).ok();
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["status"],
+        &["status", "--json"],
+        &["use", "work"],
+    ] {
+        let d = s.hfenv(args).ok();
+        assert_no_token(&d.stdout);
+        assert_no_token(&d.stderr);
+    }
+}
+
+#[test]
+fn config_and_directory_modes() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let mode = std::fs::metadata(s.config_path())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = std::fs::metadata(s.config_path().parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
+}
+
+#[test]
+fn comments_order_and_spacing_survive_edits() {
+    let s = Sandbox::new();
+    let original = "# my hfenv config\n\n[settings]\ntoken_command_timeout = 5   # seconds\n\n# the work account\n[profiles.work]\ntoken_env = \"WORK_TOKEN\"    # from CI\nenv = { HF_HOME = \"/data/hf-work\" }\n";
+    s.write_config(original);
+    s.add_inline("personal", TOKEN_PERSONAL);
+    let after = s.config();
+    assert!(
+        after.starts_with(original),
+        "edited config lost text:\n{after}"
+    );
+    s.mkdir("acme");
+    s.hfenv(&["use", "work", "--dir", "acme"]).ok();
+    s.hfenv(&["remove", "personal"]).ok();
+    let after = s.config();
+    assert!(after.starts_with(original), "{after}");
+    assert!(after.contains("[dirs]\n\"~/acme\" = \"work\""), "{after}");
+}
+
+#[test]
+fn parse_errors_give_file_line_column_and_leave_the_file_alone() {
+    let s = Sandbox::new();
+    let broken = "[profiles.work]\ntokn = \"hf_x\"\n";
+    s.write_config(broken);
+    let e = s.hfenv(&["list"]).code(1);
+    let path = s.config_path().display().to_string();
+    assert!(
+        e.stderr
+            .starts_with(&format!("hfenv: {path}:2:1: unknown field `tokn`")),
+        "{}",
+        e.stderr
+    );
+    assert!(e.stderr.contains(" — "), "{}", e.stderr);
+    let e = s
+        .hfenv(&["add", "x", "--token-stdin", "--no-verify"])
+        .stdin(TOKEN_WORK)
+        .code(1);
+    assert!(e.stderr.contains(":2:1:"), "{}", e.stderr);
+    assert_eq!(s.config(), broken);
+
+    s.write_config("[profiles.work]\ntoken = \"a\"\n[profiles.work2\n");
+    let e = s.hfenv(&["list"]).code(1);
+    assert!(e.stderr.contains(":3:"), "{}", e.stderr);
+
+    s.write_config("\n[profiles.both]\ntoken = \"hf_a\"\ntoken_env = \"X\"\n");
+    let e = s.hfenv(&["list"]).code(1);
+    assert!(e.stderr.contains("several token sources"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains(":2:") || e.stderr.contains(":3:"),
+        "{}",
+        e.stderr
+    );
+}
+
+#[test]
+fn help_and_version_work_with_a_broken_config() {
+    let s = Sandbox::new();
+    s.write_config("this is [ not toml");
+    let h = s.hfenv(&["--help"]).ok();
+    assert!(h.stdout.contains("Usage"));
+    let v = s.hfenv(&["--version"]).ok();
+    assert!(v.stdout.starts_with("hfenv "));
+    s.hfenv(&["add", "--help"]).ok();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let s = Sandbox::new();
+    s.hfenv(&["frobnicate"]).code(2);
+    s.hfenv(&["add"]).code(2);
+}
+
+#[test]
+fn symlinked_config_is_written_through() {
+    let s = Sandbox::new();
+    let real = s.write("dotfiles/hfenv.toml", "# managed by my dotfiles\n");
+    std::fs::create_dir_all(s.config_path().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&real, s.config_path()).unwrap();
+    s.add_inline("work", TOKEN_WORK);
+    assert!(std::fs::symlink_metadata(s.config_path())
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("[profiles.work]"));
+}
+
+#[test]
+fn thirty_concurrent_adds_are_all_kept() {
+    let s = Sandbox::new();
+    let children: Vec<_> = (0..30)
+        .map(|i| {
+            let mut cmd = s.command(
+                BIN,
+                &["add", &format!("p{i}"), "--token-stdin", "--no-verify"],
+            );
+            cmd.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("hf_FakeConcurrent{i:020}\n").as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let config = s.config();
+    for i in 0..30 {
+        assert!(
+            config.contains(&format!("[profiles.p{i}]")),
+            "p{i} lost:\n{config}"
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    let s = Sandbox::new();
+    s.write_config("[settings]\ndotenv_serch = \"home\"\n");
+    let e = s.hfenv(&["list"]).code(1);
+    assert!(
+        e.stderr.contains("unknown field `dotenv_serch`"),
+        "{}",
+        e.stderr
+    );
+}
+
+#[test]
+fn hfenv_config_overrides_the_location() {
+    let mut s = Sandbox::new();
+    let custom = s.path("elsewhere/my.toml");
+    s.set_env("HFENV_CONFIG", &custom);
+    s.add_inline("work", TOKEN_WORK);
+    assert!(custom.exists());
+    assert!(!s.config_path().exists());
+}
+
+#[test]
+fn global_use_lives_in_state_not_config() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let before = s.config();
+    s.hfenv(&["use", "work"]).ok();
+    assert_eq!(s.config(), before);
+    assert_eq!(
+        std::fs::read_to_string(s.state_dir().join("global"))
+            .unwrap()
+            .trim(),
+        "work"
+    );
+    let list = s.hfenv(&["list"]).ok();
+    assert!(list.stdout.contains("* work"), "{}", list.stdout);
+    assert_eq!(s.hfenv(&["token"]).ok().stdout.trim(), TOKEN_WORK);
+    s.hfenv(&["use", "--clear"]).ok();
+    let e = s.hfenv(&["token"]).code(1);
+    assert!(e.stderr.contains("no profile applies"), "{}", e.stderr);
+}
+
+#[test]
+fn token_command_timeout_is_bounded() {
+    let s = Sandbox::new();
+    s.write_config(
+        "[settings]\ntoken_command_timeout = 0.5\n[profiles.slow]\ntoken_command = \"sleep 30\"\n",
+    );
+    let started = std::time::Instant::now();
+    let e = s.hfenv(&["token", "-p", "slow"]).code(1);
+    assert!(e.stderr.contains("did not finish"), "{}", e.stderr);
+    // Not a timing assertion on speed: only that the 30 s command did not run to completion.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -1,0 +1,225 @@
+//! A sandbox per test: its own HOME and XDG directories, an environment cleared of every
+//! variable except a few harmless ones, and a fluent way to run `hfenv` in it.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hfenv");
+
+/// Obviously fake tokens, long enough to be masked.
+pub const TOKEN_WORK: &str = "hf_FakeWorkTokenAAAAAAAAAAAAAAAAAAA1111";
+pub const TOKEN_PERSONAL: &str = "hf_FakePersonalTokenBBBBBBBBBBBBBBB2222";
+pub const TOKEN_CI: &str = "hf_FakeCiTokenCCCCCCCCCCCCCCCCCCCCCC3333";
+pub const TOKEN_TEAM: &str = "hf_FakeTeamTokenDDDDDDDDDDDDDDDDDDDD4444";
+
+pub struct Sandbox {
+    pub root: tempfile::TempDir,
+    pub home: PathBuf,
+    pub env: BTreeMap<String, OsString>,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let root = tempfile::Builder::new()
+            .prefix("hfenv-test")
+            .tempdir()
+            .expect("tempdir");
+        // Canonical, so paths printed by hfenv compare equal to ours (macOS /var -> /private/var).
+        let base = root.path().canonicalize().expect("canonical tempdir");
+        let home = base.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let mut env = BTreeMap::new();
+        env.insert("HOME".into(), home.clone().into());
+        env.insert("XDG_CONFIG_HOME".into(), home.join(".config").into());
+        env.insert("XDG_STATE_HOME".into(), home.join(".local/state").into());
+        env.insert("XDG_CACHE_HOME".into(), home.join(".cache").into());
+        env.insert("XDG_DATA_HOME".into(), home.join(".local/share").into());
+        env.insert("PATH".into(), std::env::var_os("PATH").unwrap_or_default());
+        env.insert("LANG".into(), "C.UTF-8".into());
+        env.insert("TERM".into(), "dumb".into());
+        env.insert("SHELL".into(), "/bin/sh".into());
+        // Nothing reaches the internet: a Hub is only ever a loopback server a test starts.
+        env.insert("HF_ENDPOINT".into(), "http://127.0.0.1:9".into());
+        env.insert("HF_HUB_DISABLE_UPDATE_CHECK".into(), "1".into());
+        Sandbox { root, home, env }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home.join(rel)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home.join(".config/hfenv/config.toml")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.home.join(".local/state/hfenv")
+    }
+
+    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
+        let p = self.home.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.home.join(rel)).unwrap()
+    }
+
+    pub fn mkdir(&self, rel: &str) -> PathBuf {
+        let p = self.home.join(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    pub fn write_config(&self, content: &str) {
+        let p = self.config_path();
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    pub fn config(&self) -> String {
+        std::fs::read_to_string(self.config_path()).unwrap_or_default()
+    }
+
+    pub fn set_env(&mut self, key: &str, value: impl Into<OsString>) {
+        self.env.insert(key.into(), value.into());
+    }
+
+    pub fn hfenv(&self, args: &[&str]) -> Run {
+        Run {
+            cmd: self.command(BIN, args),
+            stdin: None,
+        }
+    }
+
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .env_clear()
+            .envs(&self.env)
+            .current_dir(&self.home);
+        cmd
+    }
+
+    /// Adds a profile with an inline token, without asking the (absent) Hub.
+    pub fn add_inline(&self, name: &str, token: &str) {
+        self.hfenv(&["add", name, "--token-stdin", "--no-verify"])
+            .stdin(&format!("{token}\n"))
+            .ok();
+    }
+}
+
+pub struct Run {
+    pub cmd: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+pub struct Done {
+    pub output: Output,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdin(mut self, input: &str) -> Run {
+        self.stdin = Some(input.as_bytes().to_vec());
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> Run {
+        self.cmd.env_remove(k);
+        self
+    }
+
+    pub fn dir(mut self, dir: impl AsRef<Path>) -> Run {
+        self.cmd.current_dir(dir.as_ref());
+        self.cmd.env("PWD", dir.as_ref());
+        self
+    }
+
+    pub fn run(mut self) -> Done {
+        self.cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("spawn hfenv");
+        if let Some(input) = self.stdin.take() {
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            });
+        }
+        let output = child.wait_with_output().expect("wait");
+        Done {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            output,
+        }
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(self) -> Done {
+        let cmdline = format!("{:?}", self.cmd);
+        let done = self.run();
+        assert!(
+            done.output.status.success(),
+            "`{cmdline}` failed ({}).\nstdout:\n---\n{}---\nstderr:\n---\n{}---",
+            done.output.status,
+            done.stdout,
+            done.stderr
+        );
+        done
+    }
+
+    /// Runs and insists on the given exit code.
+    pub fn code(self, code: i32) -> Done {
+        let cmdline = format!("{:?}", self.cmd);
+        let done = self.run();
+        assert_eq!(
+            done.output.status.code(),
+            Some(code),
+            "`{cmdline}`\nstdout:\n---\n{}---\nstderr:\n---\n{}---",
+            done.stdout,
+            done.stderr
+        );
+        done
+    }
+}
+
+/// Whether an external tool the tests need is present. In CI (`CI=true`) a missing tool is a
+/// failure, never a silent skip.
+pub fn have(tool: &str) -> bool {
+    let found = which::which(tool).is_ok();
+    if !found {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("`{tool}` is required in CI but was not found on PATH");
+        }
+        eprintln!("skipping: `{tool}` is not installed");
+    }
+    found
+}
+
+/// Asserts that no whole fake token appears in some output.
+#[track_caller]
+pub fn assert_no_token(text: &str) {
+    for t in [TOKEN_WORK, TOKEN_PERSONAL, TOKEN_CI, TOKEN_TEAM] {
+        assert!(
+            !text.contains(t),
+            "a whole token leaked into output:\n{text}"
+        );
+    }
+}
