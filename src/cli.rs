@@ -42,8 +42,7 @@ pub enum Command {
     Import(Import),
     Credential(Credential),
     Completions(Completions),
-    /// Print profile names, one per line (used by shell completion)
-    #[command(hide = true)]
+    /// Print profile names, one per line (for scripts and shell completion)
     Profiles,
 }
 
@@ -89,7 +88,7 @@ pub struct List {
 #[derive(Debug, Args)]
 pub struct Remove {
     #[arg(value_name = "PROFILE")]
-    pub name: String,
+    pub profile: String,
 }
 
 /// Print a profile's whole token (the one command that does)
@@ -107,7 +106,7 @@ pub struct TokenCmd {
 #[derive(Debug, Args)]
 pub struct Use {
     #[arg(value_name = "PROFILE", required_unless_present = "clear")]
-    pub name: Option<String>,
+    pub profile: Option<String>,
     /// Pin a directory (default: the current one) and everything below it
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".", conflicts_with_all = ["shell", "pin"])]
     pub dir: Option<PathBuf>,

@@ -26,9 +26,9 @@ pub fn script(shell: CompletionShell) -> String {
     match shell {
         CompletionShell::Bash => format!("{generated}{}", include_str!("../../shell/complete-profiles.bash")),
         CompletionShell::Fish => format!("{generated}{}", include_str!("../../shell/complete-profiles.fish")),
-        CompletionShell::Zsh => generated.replace(":PROFILE:_default", ":PROFILE:_hfenv_profiles").replace(
+        CompletionShell::Zsh => generated.replace(":PROFILE:_default", ":PROFILE:_hfenv_profiles").replace(":profile:_default", ":profile:_hfenv_profiles").replace(
             "#compdef hfenv\n",
-            "#compdef hfenv\n\n_hfenv_profiles() {\n    local -a profiles\n    profiles=(${(f)\"$(command hfenv profiles 2>/dev/null)\"})\n    _describe -t profiles 'profile' profiles\n}\n",
+            "#compdef hfenv\n\n_hfenv_profiles() {\n    local -a profiles\n    profiles=(${(f)\"$(${__hfenv_bin:-hfenv} profiles 2>/dev/null)\"})\n    _describe -t profiles 'profile' profiles\n}\n",
         ),
         CompletionShell::Elvish | CompletionShell::Powershell => generated,
     }

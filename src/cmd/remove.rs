@@ -5,16 +5,16 @@ use crate::{state, ui};
 
 pub fn run(args: Remove) -> Result<()> {
     let mut edit = Edit::begin()?;
-    if edit.config.profile(&args.name).is_none() {
-        return Err(edit.config.unknown_profile(&args.name));
+    if edit.config.profile(&args.profile).is_none() {
+        return Err(edit.config.unknown_profile(&args.profile));
     }
-    edit.profiles_table().remove(&args.name);
+    edit.profiles_table().remove(&args.profile);
     // Rules naming a profile that is gone would only produce warnings at every `cd`.
     let stale: Vec<String> = edit
         .config
         .dirs
         .iter()
-        .filter(|(_, p)| **p == args.name)
+        .filter(|(_, p)| **p == args.profile)
         .map(|(d, _)| d.clone())
         .collect();
     if !stale.is_empty() {
@@ -25,11 +25,11 @@ pub fn run(args: Remove) -> Result<()> {
     }
     edit.commit()?;
     let state_dir = state::dir()?;
-    let was_global = state::global_profile(&state_dir).as_deref() == Some(args.name.as_str());
+    let was_global = state::global_profile(&state_dir).as_deref() == Some(args.profile.as_str());
     if was_global {
         state::set_global_profile(None)?;
     }
-    let mut text = format!("removed profile `{}`\n", args.name);
+    let mut text = format!("removed profile `{}`\n", args.profile);
     for d in &stale {
         text.push_str(&format!("removed directory rule `{d}`\n"));
     }

@@ -15,7 +15,7 @@ const HOOK_SHELL_VAR: &str = "HFENV_HOOK_SHELL";
 pub fn run(args: Use) -> Result<()> {
     let here = Here::load()?;
     let config = &here.loaded.config;
-    if let Some(name) = &args.name {
+    if let Some(name) = &args.profile {
         if args.clear {
             return Err(Error::usage(
                 "`--clear` takes no profile name",
@@ -26,7 +26,7 @@ pub fn run(args: Use) -> Result<()> {
             return Err(config.unknown_profile(name));
         }
     }
-    let name = args.name.as_deref();
+    let name = args.profile.as_deref();
     if args.shell {
         return shell_scope(name);
     }

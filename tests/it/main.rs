@@ -6,3 +6,6 @@ mod support;
 
 // Profiles in the config: add, list, remove, token, use, parse errors, concurrency.
 mod profiles;
+
+// Generated completion scripts: current, and completing profile names in real shells.
+mod completions;

@@ -1,0 +1,179 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hfenv] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hfenv'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hfenv'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a profile (or replace one with --force)'
+            cand list 'List profiles: where each token comes from, masked, and which is active here'
+            cand remove 'Remove a profile (and the directory rules that name it)'
+            cand token 'Print a profile''s whole token (the one command that does)'
+            cand use 'Choose the profile: globally, for a directory, or for this shell only'
+            cand status 'Show which profile applies here, why, and what huggingface_hub will use'
+            cand allow 'Trust `.env` files so the hook loads them (default: those in the current directory)'
+            cand deny 'Stop trusting `.env` files and silence their notices'
+            cand hook 'Print the shell hook: eval "$(hfenv hook bash)"'
+            cand export 'Print what moves this environment to the one the current directory wants'
+            cand exec 'Run a command with a profile''s environment (default: the current directory''s)'
+            cand whoami 'Ask the Hub who a token belongs to'
+            cand doctor 'Find PATH, token and setup problems, and fix the safe ones with --fix'
+            cand import 'Turn tokens saved by `hf auth login` into profiles'
+            cand credential 'Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper ''!hfenv credential'''
+            cand completions 'Print a shell completion script'
+            cand profiles 'Print profile names, one per line (for scripts and shell completion)'
+        }
+        &'hfenv;add'= {
+            cand --token-env 'Take the token from this environment variable when the profile is used'
+            cand --token-command 'Run this command (through your shell) to get the token when the profile is used'
+            cand --hf-stored 'Use a token saved by `hf auth login` under this name'
+            cand --env 'Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work'
+            cand --token-stdin 'Read the token from standard input'
+            cand --no-verify 'Do not check the token against the Hub'
+            cand --force 'Replace an existing profile of that name'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;list'= {
+            cand --json 'json'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;remove'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;token'= {
+            cand -p 'Profile (default: the one active here)'
+            cand --profile 'Profile (default: the one active here)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;use'= {
+            cand --dir 'Pin a directory (default: the current one) and everything below it'
+            cand --shell 'This shell only, until it exits (needs the shell hook)'
+            cand --pin 'Write a committable `.hfenv` file naming the profile in the current directory'
+            cand --clear 'Clear the choice in the given scope instead of setting it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;status'= {
+            cand --json 'json'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;allow'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;deny'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;hook'= {
+            cand --no-completions 'Do not register tab completion'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;export'= {
+            cand -p 'Export this profile instead of the current directory''s choice'
+            cand --profile 'Export this profile instead of the current directory''s choice'
+            cand --hook 'Called by the shell hook (adds bookkeeping for the prompt fast path)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;exec'= {
+            cand -p 'p'
+            cand --profile 'profile'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;whoami'= {
+            cand -p 'p'
+            cand --profile 'profile'
+            cand --json 'json'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;doctor'= {
+            cand --model 'Check access to this model (ORG/NAME)'
+            cand --dataset 'Check access to this dataset (ORG/NAME)'
+            cand --space 'Check access to this Space (ORG/NAME)'
+            cand --fix 'Apply safe fixes: PATH through the hook, file modes, .gitignore'
+            cand --offline 'Skip the checks that talk to the Hub'
+            cand --json 'json'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;import'= {
+            cand --copy 'Copy the token into the config instead of referencing huggingface_hub''s file'
+            cand --force 'Replace existing profiles of the same name'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;credential'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;profiles'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
