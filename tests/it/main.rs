@@ -9,3 +9,6 @@ mod profiles;
 
 // Generated completion scripts: current, and completing profile names in real shells.
 mod completions;
+
+// exec, export json/dotenv/github, import, git credentials: hfenv beside other tools.
+mod beside;
