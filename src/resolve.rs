@@ -90,6 +90,9 @@ pub struct Wanted {
     pub dotenv: Vec<DotenvFile>,
     /// Problems worth one line on stderr, said once per change by the hook.
     pub notices: Vec<String>,
+    /// What else makes a notice new: the content of each blocked file, so an edit is said
+    /// once more even though the notice reads the same.
+    pub notice_keys: Vec<String>,
     /// Files and directories whose change means this answer may change.
     pub watches: Vec<PathBuf>,
     pub path_prepend: Vec<PathBuf>,
@@ -471,7 +474,8 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
             w.notices
                 .push(format!("`{}` was not loaded: {problem}", path.display()));
         }
-        if trust == Trust::Blocked && problem.is_none() {
+        if let (Trust::Blocked, None, Some(content)) = (trust, &problem, &content) {
+            w.notice_keys.push(state::content_key(&path, content));
             w.notices.push(format!(
                 "`{}` is blocked — run `hfenv allow {}` to load it",
                 path.display(),

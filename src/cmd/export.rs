@@ -114,7 +114,11 @@ fn notices_print(wanted: &Wanted) -> String {
     if wanted.notices.is_empty() {
         String::new()
     } else {
-        fingerprint(&wanted.notices.join("\n"))
+        fingerprint(&format!(
+            "{}\n{}",
+            wanted.notices.join("\n"),
+            wanted.notice_keys.join("\n")
+        ))
     }
 }
 

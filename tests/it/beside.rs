@@ -13,11 +13,32 @@ fn two_accounts() -> Sandbox {
 #[test]
 fn exec_runs_with_the_directory_profile_or_the_named_one() {
     let s = two_accounts();
-    let out = s.hfenv(&["exec", "--", "sh", "-c", "printf '%s|%s' \"$HF_TOKEN\" \"$HFENV_PROFILE\""]).dir(s.path("acme/model")).ok();
+    let out = s
+        .hfenv(&[
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s' \"$HF_TOKEN\" \"$HFENV_PROFILE\"",
+        ])
+        .dir(s.path("acme/model"))
+        .ok();
     assert_eq!(out.stdout, format!("{TOKEN_WORK}|work"));
-    let out = s.hfenv(&["exec", "--", "sh", "-c", "printf %s \"$HF_TOKEN\""]).ok();
+    let out = s
+        .hfenv(&["exec", "--", "sh", "-c", "printf %s \"$HF_TOKEN\""])
+        .ok();
     assert_eq!(out.stdout, TOKEN_PERSONAL);
-    let out = s.hfenv(&["exec", "-p", "work", "--", "sh", "-c", "printf %s \"$HF_TOKEN\""]).ok();
+    let out = s
+        .hfenv(&[
+            "exec",
+            "-p",
+            "work",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$HF_TOKEN\"",
+        ])
+        .ok();
     assert_eq!(out.stdout, TOKEN_WORK);
 }
 
@@ -25,9 +46,15 @@ fn exec_runs_with_the_directory_profile_or_the_named_one() {
 fn exec_passes_the_exit_status_and_arguments_through() {
     let s = two_accounts();
     s.hfenv(&["exec", "--", "sh", "-c", "exit 7"]).code(7);
-    let out = s.hfenv(&["exec", "-p", "work", "--", "printf", "%s|", "-p", "--x", "a b"]).ok();
+    let out = s
+        .hfenv(&[
+            "exec", "-p", "work", "--", "printf", "%s|", "-p", "--x", "a b",
+        ])
+        .ok();
     assert_eq!(out.stdout, "-p|--x|a b|");
-    let e = s.hfenv(&["exec", "--", "definitely-not-a-command-hfenv"]).code(127);
+    let e = s
+        .hfenv(&["exec", "--", "definitely-not-a-command-hfenv"])
+        .code(127);
     assert!(e.stderr.contains("could not run"), "{}", e.stderr);
 }
 
@@ -36,18 +63,34 @@ fn exec_replaces_the_process_so_signals_reach_the_command() {
     let s = two_accounts();
     // The command runs in hfenv's own process (same pid as the `sh` that exec'd hfenv): no
     // hfenv process stays in between to swallow signals.
-    let out = s.command("sh", &["-c", &format!("echo $$; exec '{BIN}' exec -- sh -c 'echo $$'")]).output().unwrap();
+    let out = s
+        .command(
+            "sh",
+            &[
+                "-c",
+                &format!("echo $$; exec '{BIN}' exec -- sh -c 'echo $$'"),
+            ],
+        )
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert_eq!(lines[0], lines[1], "the command should replace hfenv: {text}");
+    assert_eq!(
+        lines[0], lines[1],
+        "the command should replace hfenv: {text}"
+    );
 }
 
 #[test]
 fn exec_with_unknown_profile_fails_listing_known() {
     let s = two_accounts();
     let e = s.hfenv(&["exec", "-p", "nope", "--", "true"]).code(1);
-    assert!(e.stderr.contains("`personal`") && e.stderr.contains("`work`"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("`personal`") && e.stderr.contains("`work`"),
+        "{}",
+        e.stderr
+    );
 }
 
 #[test]
@@ -60,9 +103,21 @@ fn export_json_and_dotenv() {
     assert_eq!(json["HF_HOME"], "/data/hf work");
     assert_eq!(json["HFENV_PROFILE"], "work");
     let out = s.hfenv(&["export", "dotenv"]).dir(s.path("acme")).ok();
-    assert!(out.stdout.contains(&format!("HF_TOKEN={TOKEN_WORK}\n")), "{}", out.stdout);
-    assert!(out.stdout.contains("HF_HOME=/data/hf work\n"), "{}", out.stdout);
-    assert!(out.stdout.contains("NOTE=\"a \\\"quoted\\\" #1\"\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!("HF_TOKEN={TOKEN_WORK}\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("HF_HOME=/data/hf work\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("NOTE=\"a \\\"quoted\\\" #1\"\n"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -78,7 +133,11 @@ fn export_dotenv_round_trips_through_python_dotenv() {
         .command("python3", &["-c", "import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", file.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(py.status.success(), "python-dotenv missing? {}", String::from_utf8_lossy(&py.stderr));
+    assert!(
+        py.status.success(),
+        "python-dotenv missing? {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
     let parsed: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
     assert_eq!(parsed["A"], "two\nlines");
     assert_eq!(parsed["B"], "tab\there");
@@ -99,7 +158,11 @@ fn export_github_appends_with_delimiters_and_masks_the_token() {
     assert!(content.starts_with("EXISTING=1\n"));
     let re_start = content.find("HF_TOKEN<<ghadelimiter_").expect(&content);
     let rest = &content[re_start..];
-    let delimiter = rest.lines().next().unwrap().trim_start_matches("HF_TOKEN<<");
+    let delimiter = rest
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("HF_TOKEN<<");
     assert_eq!(rest.lines().nth(1), Some(TOKEN_WORK));
     assert_eq!(rest.lines().nth(2), Some(delimiter));
     s.env.remove("GITHUB_ENV");
@@ -119,33 +182,72 @@ fn import_references_stored_tokens_and_copies_only_non_expiring_ones() {
     s.add_inline("team", TOKEN_CI);
     let out = s.hfenv(&["import", "--copy"]).ok();
     assert_no_token(&out.stdout);
-    assert!(out.stdout.contains("`my fine token` as profile `my-fine-token`"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("`my fine token` as profile `my-fine-token`"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("expires"), "{}", out.stdout);
-    assert!(out.stdout.contains("kept existing profile `team`"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("kept existing profile `team`"),
+        "{}",
+        out.stdout
+    );
     let config = s.config();
-    assert!(config.contains(&format!("[profiles.my-fine-token]\ntoken = \"{TOKEN_WORK}\"")), "{config}");
-    assert!(config.contains("[profiles.oauth-alice]\nhf_stored = \"oauth-alice\""), "{config}");
-    assert_eq!(s.hfenv(&["token", "-p", "oauth-alice"]).ok().stdout.trim(), TOKEN_PERSONAL);
-    assert_eq!(s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(), TOKEN_CI);
+    assert!(
+        config.contains(&format!(
+            "[profiles.my-fine-token]\ntoken = \"{TOKEN_WORK}\""
+        )),
+        "{config}"
+    );
+    assert!(
+        config.contains("[profiles.oauth-alice]\nhf_stored = \"oauth-alice\""),
+        "{config}"
+    );
+    assert_eq!(
+        s.hfenv(&["token", "-p", "oauth-alice"]).ok().stdout.trim(),
+        TOKEN_PERSONAL
+    );
+    assert_eq!(
+        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
+        TOKEN_CI
+    );
     s.hfenv(&["import", "--force"]).ok();
-    assert_eq!(s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(), TOKEN_TEAM);
+    assert_eq!(
+        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
+        TOKEN_TEAM
+    );
 }
 
 #[test]
 fn import_refuses_a_file_python_would_read_as_empty() {
     let s = Sandbox::new();
-    s.write(".cache/huggingface/stored_tokens", &format!("[a]\nhf_token = {TOKEN_WORK}\n[a]\nhf_token = {TOKEN_TEAM}\n"));
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[a]\nhf_token = {TOKEN_WORK}\n[a]\nhf_token = {TOKEN_TEAM}\n"),
+    );
     let e = s.hfenv(&["import"]).code(1);
     assert!(e.stderr.contains("appears twice"), "{}", e.stderr);
 }
 
 fn git_fill(s: &Sandbox, dir: &std::path::Path, host: &str) -> String {
     let mut cmd = s.command("git", &["credential", "fill"]);
-    cmd.current_dir(dir).env("PWD", dir).env("GIT_TERMINAL_PROMPT", "0").env_remove("HF_ENDPOINT");
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.current_dir(dir)
+        .env("PWD", dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("HF_ENDPOINT");
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("protocol=https\nhost={host}\n\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("protocol=https\nhost={host}\n\n").as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -157,16 +259,34 @@ fn git_credential_helper_answers_per_directory() {
     }
     let s = two_accounts();
     let helper = format!("!'{BIN}' credential");
-    let cfg = s.command("git", &["config", "--global", "credential.https://huggingface.co.helper", &helper]).status().unwrap();
+    let cfg = s
+        .command(
+            "git",
+            &[
+                "config",
+                "--global",
+                "credential.https://huggingface.co.helper",
+                &helper,
+            ],
+        )
+        .status()
+        .unwrap();
     assert!(cfg.success());
     for repo in ["acme/model", "own/model"] {
         let dir = s.mkdir(repo);
-        assert!(s.command("git", &["init", "-q", dir.to_str().unwrap()]).status().unwrap().success());
+        assert!(s
+            .command("git", &["init", "-q", dir.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success());
     }
     let work = git_fill(&s, &s.path("acme/model"), "huggingface.co");
     assert!(work.contains(&format!("password={TOKEN_WORK}\n")), "{work}");
     let own = git_fill(&s, &s.path("own/model"), "huggingface.co");
-    assert!(own.contains(&format!("password={TOKEN_PERSONAL}\n")), "{own}");
+    assert!(
+        own.contains(&format!("password={TOKEN_PERSONAL}\n")),
+        "{own}"
+    );
     // Other hosts get no answer from hfenv.
     let other = git_fill(&s, &s.path("acme/model"), "github.com");
     assert!(!other.contains("hf_Fake"), "{other}");

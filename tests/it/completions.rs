@@ -58,10 +58,26 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
         cword = words.len() - 1,
     );
     let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
-    let out = s.command("bash", &["--noprofile", "--norc", "-c", &program]).env("PATH", path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = s
+        .command("bash", &["--noprofile", "--norc", "-c", &program])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -75,9 +91,18 @@ fn bash_completes_profile_names_and_subcommands() {
     let mut got = bash_complete(&s, &source, &["hfenv", "use", ""]);
     got.sort();
     assert_eq!(got, ["personal", "work"]);
-    assert_eq!(bash_complete(&s, &source, &["hfenv", "token", "-p", "w"]), ["work"]);
-    assert_eq!(bash_complete(&s, &source, &["hfenv", "exec", "--profile", "p"]), ["personal"]);
-    assert_eq!(bash_complete(&s, &source, &["hfenv", "remove", "pe"]), ["personal"]);
+    assert_eq!(
+        bash_complete(&s, &source, &["hfenv", "token", "-p", "w"]),
+        ["work"]
+    );
+    assert_eq!(
+        bash_complete(&s, &source, &["hfenv", "exec", "--profile", "p"]),
+        ["personal"]
+    );
+    assert_eq!(
+        bash_complete(&s, &source, &["hfenv", "remove", "pe"]),
+        ["personal"]
+    );
     let subs = bash_complete(&s, &source, &["hfenv", "st"]);
     assert!(subs.contains(&"status".to_string()), "{subs:?}");
     let flags = bash_complete(&s, &source, &["hfenv", "use", "--c"]);
@@ -90,11 +115,18 @@ fn the_bash_hook_registers_completion_unless_told_not_to() {
         return;
     }
     let s = sandbox_with_profiles();
-    let mut got = bash_complete(&s, &format!("eval \"$('{BIN}' hook bash)\""), &["hfenv", "use", ""]);
+    let mut got = bash_complete(
+        &s,
+        &format!("eval \"$('{BIN}' hook bash)\""),
+        &["hfenv", "use", ""],
+    );
     got.sort();
     assert_eq!(got, ["personal", "work"]);
     let hook = s.hfenv(&["hook", "bash", "--no-completions"]).ok().stdout;
-    assert!(!hook.contains("complete -F"), "completion registered despite --no-completions");
+    assert!(
+        !hook.contains("complete -F"),
+        "completion registered despite --no-completions"
+    );
 }
 
 #[test]
@@ -105,16 +137,34 @@ fn fish_completes_profile_names() {
     let s = sandbox_with_profiles();
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/hfenv.fish");
     let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let run = |line: &str| -> Vec<String> {
         let program = format!("source '{}'; complete -C'{line}'", file.display());
-        let out = s.command("fish", &["--no-config", "-c", &program]).env("PATH", &path).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| l.split('\t').next().unwrap().to_string()).collect()
+        let out = s
+            .command("fish", &["--no-config", "-c", &program])
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
     };
     let mut got = run("hfenv use ");
     got.sort();
-    assert!(got.contains(&"work".to_string()) && got.contains(&"personal".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"work".to_string()) && got.contains(&"personal".to_string()),
+        "{got:?}"
+    );
     assert_eq!(run("hfenv token -p w"), ["work"]);
     assert!(run("hfenv st").contains(&"status".to_string()));
 }
@@ -124,16 +174,46 @@ fn completion_scripts_load_cleanly_in_their_shells() {
     let s = Sandbox::new();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
     if have("bash") {
-        let out = s.command("bash", &["--noprofile", "--norc", "-c", &format!("source '{}'", dir.join("hfenv.bash").display())]).output().unwrap();
-        assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+        let out = s
+            .command(
+                "bash",
+                &[
+                    "--noprofile",
+                    "--norc",
+                    "-c",
+                    &format!("source '{}'", dir.join("hfenv.bash").display()),
+                ],
+            )
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+            "{out:?}"
+        );
     }
     if have("zsh") {
-        let program = format!("autoload -Uz compinit && compinit -u && source '{}'", dir.join("_hfenv").display());
-        let out = s.command("zsh", &["--no-rcs", "-c", &program]).output().unwrap();
+        let program = format!(
+            "autoload -Uz compinit && compinit -u && source '{}'",
+            dir.join("_hfenv").display()
+        );
+        let out = s
+            .command("zsh", &["--no-rcs", "-c", &program])
+            .output()
+            .unwrap();
         assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
     }
     if have("fish") {
-        let out = s.command("fish", &["--no-config", "-c", &format!("source '{}'", dir.join("hfenv.fish").display())]).output().unwrap();
+        let out = s
+            .command(
+                "fish",
+                &[
+                    "--no-config",
+                    "-c",
+                    &format!("source '{}'", dir.join("hfenv.fish").display()),
+                ],
+            )
+            .output()
+            .unwrap();
         assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
     }
 }

@@ -12,3 +12,9 @@ mod completions;
 
 // exec, export json/dotenv/github, import, git credentials: hfenv beside other tools.
 mod beside;
+
+// The .env parser against the real python-dotenv: a recorded corpus, live runs, generated files.
+mod dotenv;
+
+// What `export` wants per directory: pins, .env trust, notices, bookkeeping.
+mod environment;
