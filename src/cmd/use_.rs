@@ -93,7 +93,15 @@ fn absolute(cwd: &Path, dir: &Path) -> Result<PathBuf> {
 }
 
 fn dir_scope(here: &Here, dir: &Path, name: Option<&str>) -> Result<()> {
-    let target = absolute(&here.cwd, dir)?;
+    let target = match (absolute(&here.cwd, dir), name) {
+        (Ok(t), _) => t,
+        // A rule for a directory that no longer exists can still be cleared.
+        (Err(_), None) => {
+            let expanded = paths::expand_tilde(&dir.to_string_lossy());
+            if expanded.is_absolute() { expanded } else { here.cwd.join(expanded) }
+        }
+        (Err(e), Some(_)) => return Err(e),
+    };
     let key = paths::abbreviate_home(&target);
     let mut edit = Edit::begin()?;
     let existing: Vec<String> = edit

@@ -363,3 +363,26 @@ fn token_command_timeout_is_bounded() {
     // Not a timing assertion on speed: only that the 30 s command did not run to completion.
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn every_scope_can_be_cleared() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let acme = s.mkdir("acme");
+    s.hfenv(&["use", "work", "--dir", "acme"]).ok();
+    assert!(s.config().contains("\"~/acme\" = \"work\""));
+    std::fs::remove_dir(&acme).unwrap();
+    s.hfenv(&["use", "--clear", "--dir", "acme"]).ok();
+    assert!(!s.config().contains("~/acme"), "{}", s.config());
+    s.mkdir("proj");
+    s.hfenv(&["use", "work", "--pin"]).dir(s.path("proj")).ok();
+    assert_eq!(s.read("proj/.hfenv"), "work\n");
+    s.hfenv(&["use", "--clear", "--pin"]).dir(s.path("proj")).ok();
+    assert!(!s.path("proj/.hfenv").exists());
+    let e = s.hfenv(&["use", "work", "--shell"]).code(1);
+    assert!(e.stderr.contains("needs the shell hook"), "{}", e.stderr);
+    let out = s.hfenv(&["use", "work", "--shell"]).env("HFENV_HOOK_SHELL", "bash").ok();
+    assert_eq!(out.stdout, "export HFENV_SHELL_PROFILE='work'\n");
+    let out = s.hfenv(&["use", "--clear", "--shell"]).env("HFENV_HOOK_SHELL", "fish").ok();
+    assert_eq!(out.stdout, "set -e HFENV_SHELL_PROFILE\n");
+}
