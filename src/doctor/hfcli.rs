@@ -203,7 +203,10 @@ fn python_module_works() -> bool {
     run_bounded(
         Command::new(python).args([
             "-c",
-            "import importlib.util as u; raise SystemExit(u.find_spec('huggingface_hub.cli.hf') is None)",
+            // Locate without importing: importing huggingface_hub takes seconds on a cold cache.
+            "import importlib.util as u, os, sys; s = u.find_spec('huggingface_hub'); \
+             sys.exit(not (s and any(os.path.isfile(os.path.join(p, 'cli', 'hf.py')) \
+             for p in (s.submodule_search_locations or []))))",
         ]),
         Duration::from_secs(3),
     )

@@ -6,3 +6,9 @@ mod support;
 
 // Profiles in the config: add, list, remove, token, use, parse errors, concurrency.
 mod profiles;
+
+// A scripted Hub on 127.0.0.1 for whoami and auth-check verdicts.
+mod hubmock;
+
+// `hfenv doctor`, `whoami` and `add` verification against the mock; PATH and hook scenarios.
+mod doctor;
