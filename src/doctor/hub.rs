@@ -33,7 +33,14 @@ fn problem(e: &HubError, what: &str) -> Finding {
         HubError::Server(code) => format!("{what}: the Hub had a server error ({code}); try again later"),
         HubError::Garbage(w) => format!("{what}: the answer was not the Hub's ({w}) — is `HF_ENDPOINT` a proxy or a captive portal?"),
         HubError::Timeout => format!("{what}: the Hub did not answer in time (timeout)"),
-        HubError::Connect(reason) => format!("{what}: could not reach the Hub ({reason})"),
+        HubError::Connect(reason) => {
+            // "(os error 111)" says nothing to a user.
+            let reason = match reason.find(" (os error") {
+                Some(i) => &reason[..i],
+                None => reason,
+            };
+            format!("{what}: could not reach the Hub ({})", reason.to_lowercase())
+        }
         other => format!("{what}: {}", other.describe()),
     };
     match e {

@@ -908,3 +908,14 @@ fn add_verifies_the_token() {
     );
     assert!(s.config().contains("[profiles.later]") || s.config().contains("later"));
 }
+
+#[test]
+fn tls_failure_is_named() {
+    let (mut s, hub) = setup();
+    // The mock speaks plain http: an https client fails the TLS handshake.
+    s.set_env("HF_ENDPOINT", hub.url.replace("http://", "https://"));
+    with_profile(&s);
+    let text = both(&s.hfenv(&["doctor"]).run());
+    let line = line_with(&text, "could not reach the Hub");
+    assert!(line.contains('⚠') && line.contains("tls error"), "{text}");
+}
