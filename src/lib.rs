@@ -4,6 +4,7 @@ pub mod apply;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod doctor;
 pub mod dotenv;
 pub mod error;
 pub mod hflib;

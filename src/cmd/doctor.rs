@@ -1,9 +1,7 @@
 use crate::cli::Doctor;
 use crate::error::Result;
 
-pub fn run(_args: Doctor) -> Result<()> {
-    Err(crate::error::Error::new(
-        "`doctor` is not built yet",
-        "see issue #4",
-    ))
+/// The checks live in `crate::doctor`, one module per group.
+pub fn run(args: Doctor) -> Result<()> {
+    crate::doctor::run(args)
 }

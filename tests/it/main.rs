@@ -18,3 +18,9 @@ mod dotenv;
 
 // What `export` wants per directory: pins, .env trust, notices, bookkeeping.
 mod environment;
+
+// A scripted Hub on 127.0.0.1 for whoami and auth-check verdicts.
+mod hubmock;
+
+// `hfenv doctor`, `whoami` and `add` verification against the mock; PATH and hook scenarios.
+mod doctor;
