@@ -12,6 +12,21 @@ pub const STATE_VAR: &str = "__HFENV_STATE";
 /// Exported list of PATH entries hfenv added, so only those are ever removed.
 pub const PATH_VAR: &str = "__HFENV_PATH";
 const UNSET: &str = "-";
+/// Above this many bytes the managed list leaves the environment for a file.
+const SPILL_OVER: usize = 4096;
+pub const SPILL_DIR: &str = "markers";
+
+fn spill(list: &str) -> Option<String> {
+    let dir = crate::state::ensure_dir().ok()?.join(SPILL_DIR);
+    if !dir.is_dir() {
+        std::fs::create_dir_all(&dir).ok()?;
+    }
+    let id = crate::token::sha256_hex(list.as_bytes());
+    let path = dir.join(&id);
+    // Rewriting identical content refreshes the mtime, which keeps it from being pruned.
+    crate::config::write_atomic(&path, list.as_bytes()).ok()?;
+    Some(id)
+}
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Marker {
@@ -31,9 +46,21 @@ impl Marker {
         let profile = parts.next()?.to_string();
         let digest = parts.next()?.to_string();
         let notices = parts.next()?.to_string();
-        let managed = parts
-            .next()
-            .unwrap_or("")
+        let rest = parts.next().unwrap_or("");
+        // A spilled list lives in a content-addressed file: read it back. If it is gone, hfenv
+        // no longer knows what it set, and treats those values as the user's own.
+        let spilled;
+        let list = match rest.strip_prefix('@') {
+            Some(id) if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                spilled = crate::state::dir()
+                    .ok()
+                    .and_then(|d| std::fs::read_to_string(d.join(SPILL_DIR).join(id)).ok());
+                spilled.as_deref().unwrap_or("")
+            }
+            Some(_) => "",
+            None => rest,
+        };
+        let managed = list
             .split(',')
             .filter_map(|kv| kv.split_once('='))
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -46,19 +73,27 @@ impl Marker {
         })
     }
 
-    pub fn render(&self) -> String {
+    fn managed_list(&self) -> String {
         let managed: Vec<String> = self
             .managed
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        format!(
-            "1;{};{};{};{}",
-            self.profile,
-            self.digest,
-            self.notices,
-            managed.join(",")
-        )
+        managed.join(",")
+    }
+
+    /// The marker as exported. Small lists are inline; a large one (a `.env` with thousands of
+    /// keys) would make the variable too big for `execve` (E2BIG breaks every command), so it
+    /// is written to a content-addressed, immutable file under the state directory and the
+    /// marker names it. Immutable, so a child shell reads what its parent had when it forked.
+    pub fn render(&self) -> String {
+        let list = self.managed_list();
+        if list.len() > SPILL_OVER {
+            if let Some(id) = spill(&list) {
+                return format!("1;{};{};{};@{id}", self.profile, self.digest, self.notices);
+            }
+        }
+        format!("1;{};{};{};{list}", self.profile, self.digest, self.notices)
     }
 
     /// The variable still holds what hfenv put there.

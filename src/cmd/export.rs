@@ -139,7 +139,11 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
             .create(&shells)
             .map_err(|e| io_error("create", &shells, e))?;
     } else {
-        prune_stamps(&shells);
+        prune_stamps(&shells, Duration::from_secs(3 * 24 * 3600));
+        prune_stamps(
+            &state_dir.join(apply::SPILL_DIR),
+            Duration::from_secs(30 * 24 * 3600),
+        );
     }
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -152,11 +156,11 @@ use std::os::unix::fs::DirBuilderExt;
 
 /// Stamps of shells that are long gone; a live shell whose stamp is removed simply gets a new
 /// one at its next prompt.
-fn prune_stamps(shells: &Path) {
+fn prune_stamps(shells: &Path, age: Duration) {
     let Ok(entries) = fs::read_dir(shells) else {
         return;
     };
-    let cutoff = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    let cutoff = SystemTime::now() - age;
     for e in entries.flatten() {
         if e.metadata()
             .and_then(|m| m.modified())

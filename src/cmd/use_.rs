@@ -98,7 +98,11 @@ fn dir_scope(here: &Here, dir: &Path, name: Option<&str>) -> Result<()> {
         // A rule for a directory that no longer exists can still be cleared.
         (Err(_), None) => {
             let expanded = paths::expand_tilde(&dir.to_string_lossy());
-            if expanded.is_absolute() { expanded } else { here.cwd.join(expanded) }
+            if expanded.is_absolute() {
+                expanded
+            } else {
+                here.cwd.join(expanded)
+            }
         }
         (Err(e), Some(_)) => return Err(e),
     };

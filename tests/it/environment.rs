@@ -271,3 +271,38 @@ fn token_command_runs_once_per_activation() {
         1
     );
 }
+
+/// Thousands of `.env` keys must not turn the exported marker into a variable too big for
+/// `execve` (E2BIG would break every command in the shell).
+#[test]
+fn a_huge_dotenv_keeps_the_exported_marker_small() {
+    let s = Sandbox::new();
+    let dir = s.mkdir("proj");
+    let content: String = (0..10_000)
+        .map(|i| format!("KEY_{i:05}=value-{i}\n"))
+        .collect();
+    s.write("proj/.env", &content);
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    let out = s.hfenv(&["export", "bash", "--hook"]).dir(&dir).ok();
+    let marker = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("export __HFENV_STATE="))
+        .unwrap()
+        .trim_matches('\'')
+        .to_string();
+    assert!(marker.len() < 512, "marker is {} bytes", marker.len());
+    // The spilled list is read back: leaving restores every key.
+    let env: Vec<(String, String)> = (0..10_000)
+        .map(|i| (format!("KEY_{i:05}"), format!("value-{i}")))
+        .collect();
+    let mut run = s
+        .hfenv(&["export", "bash", "--hook"])
+        .dir(&s.home)
+        .env("__HFENV_STATE", &marker);
+    for (k, v) in &env {
+        run = run.env(k, v);
+    }
+    let out = run.ok();
+    assert_eq!(out.stdout.matches("__hfenv_restore KEY_").count(), 10_000);
+}

@@ -377,12 +377,20 @@ fn every_scope_can_be_cleared() {
     s.mkdir("proj");
     s.hfenv(&["use", "work", "--pin"]).dir(s.path("proj")).ok();
     assert_eq!(s.read("proj/.hfenv"), "work\n");
-    s.hfenv(&["use", "--clear", "--pin"]).dir(s.path("proj")).ok();
+    s.hfenv(&["use", "--clear", "--pin"])
+        .dir(s.path("proj"))
+        .ok();
     assert!(!s.path("proj/.hfenv").exists());
     let e = s.hfenv(&["use", "work", "--shell"]).code(1);
     assert!(e.stderr.contains("needs the shell hook"), "{}", e.stderr);
-    let out = s.hfenv(&["use", "work", "--shell"]).env("HFENV_HOOK_SHELL", "bash").ok();
+    let out = s
+        .hfenv(&["use", "work", "--shell"])
+        .env("HFENV_HOOK_SHELL", "bash")
+        .ok();
     assert_eq!(out.stdout, "export HFENV_SHELL_PROFILE='work'\n");
-    let out = s.hfenv(&["use", "--clear", "--shell"]).env("HFENV_HOOK_SHELL", "fish").ok();
+    let out = s
+        .hfenv(&["use", "--clear", "--shell"])
+        .env("HFENV_HOOK_SHELL", "fish")
+        .ok();
     assert_eq!(out.stdout, "set -e HFENV_SHELL_PROFILE\n");
 }
