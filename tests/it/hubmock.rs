@@ -126,6 +126,12 @@ impl HubMock {
         self.route("/api/whoami-v2", reply)
     }
 
+    /// Answers `path` with `reply` only for requests carrying `Bearer <token>`; this wins over
+    /// a plain route for the same path.
+    pub fn route_for_token(&self, path: &str, token: &str, reply: Reply) -> &HubMock {
+        self.route(&format!("{path}#Bearer {token}"), reply)
+    }
+
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
@@ -171,14 +177,15 @@ fn serve(stream: TcpStream, routes: &Mutex<Vec<(String, Reply)>>, seen: &Mutex<V
     }
     seen.lock().unwrap().push(Seen {
         path: path.clone(),
-        authorization,
+        authorization: authorization.clone(),
         user_agent,
     });
-    let reply = routes
-        .lock()
-        .unwrap()
+    let keyed = format!("{path}#{}", authorization.as_deref().unwrap_or(""));
+    let routes_now = routes.lock().unwrap().clone();
+    let reply = routes_now
         .iter()
-        .find(|(p, _)| *p == path)
+        .find(|(p, _)| *p == keyed)
+        .or_else(|| routes_now.iter().find(|(p, _)| *p == path))
         .map(|(_, r)| r.clone())
         .unwrap_or_else(|| Reply::error(404, "EntryNotFound", "Not found"));
     std::thread::sleep(reply.delay);
