@@ -165,6 +165,18 @@ pub fn is_true(value: Option<&str>) -> bool {
     )
 }
 
+/// The process environment, read once. `std::env::var` scans the whole environment on each
+/// call; in a shell holding thousands of `.env` keys that made every lookup, and so `export`,
+/// quadratic.
 pub fn process_env(name: &str) -> Option<String> {
-    env::var(name).ok()
+    static SNAPSHOT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    SNAPSHOT
+        .get_or_init(|| {
+            env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect()
+        })
+        .get(name)
+        .cloned()
 }

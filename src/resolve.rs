@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::config::{Config, DotenvSearch, Profile, Source};
 use crate::error::{Error, Result};
@@ -86,7 +87,7 @@ pub struct Wanted {
     pub token_source: Option<String>,
     /// Variables hfenv controls here: `Some` to set, `None` to unset.
     pub vars: BTreeMap<String, Option<String>>,
-    pub origins: BTreeMap<String, (Origin, String)>,
+    pub origins: BTreeMap<String, (Origin, Rc<str>)>,
     pub dotenv: Vec<DotenvFile>,
     /// Problems worth one line on stderr, said once per change by the hook.
     pub notices: Vec<String>,
@@ -410,7 +411,7 @@ fn apply_profile(
             }
         },
     };
-    let origin = (Origin::Profile, choice.name.clone());
+    let origin: (Origin, Rc<str>) = (Origin::Profile, choice.name.as_str().into());
     w.vars.insert("HF_TOKEN".into(), token.clone());
     w.origins.insert("HF_TOKEN".into(), origin.clone());
     // Tools that still read the legacy variable must not see another account: it follows the
@@ -492,6 +493,7 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
                 Ok((values, _errors)) => {
+                    let from: Rc<str> = path.display().to_string().into();
                     for (key, value) in values {
                         let Some(value) = value else { continue };
                         if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
@@ -500,8 +502,7 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                             continue;
                         }
                         w.vars.insert(key.clone(), Some(value));
-                        w.origins
-                            .insert(key, (Origin::Dotenv, path.display().to_string()));
+                        w.origins.insert(key, (Origin::Dotenv, from.clone()));
                     }
                 }
             }

@@ -27,12 +27,12 @@ pub fn run(args: Status) -> Result<()> {
             .vars
             .iter()
             .map(|(k, v)| {
-                let (origin, from) = wanted.origins.get(k).cloned().unwrap_or((Origin::Profile, String::new()));
+                let (origin, from) = wanted.origins.get(k).cloned().unwrap_or((Origin::Profile, "".into()));
                 serde_json::json!({
                     "name": k,
                     "action": if v.is_some() { "set" } else { "unset" },
                     "origin": match origin { Origin::Profile => "profile", Origin::Dotenv => "dotenv" },
-                    "from": from,
+                    "from": &*from,
                 })
             })
             .collect();
@@ -109,7 +109,7 @@ pub fn run(args: Status) -> Result<()> {
                 .origins
                 .get(k)
                 .cloned()
-                .unwrap_or((Origin::Profile, String::new()));
+                .unwrap_or((Origin::Profile, "".into()));
             let from = match origin {
                 Origin::Profile => format!("profile `{from}`"),
                 Origin::Dotenv => format!("`{from}`"),

@@ -301,8 +301,16 @@ fn imported_profiles_agree_with_the_real_hf_cli() {
     }
     let mut s = Sandbox::new();
     let hub = crate::hubmock::HubMock::start();
-    hub.route_for_token("/api/whoami-v2", TOKEN_TEAM, crate::hubmock::Reply::whoami("team-user", "read", &["acme"]));
-    hub.route_for_token("/api/whoami-v2", TOKEN_WORK, crate::hubmock::Reply::whoami("work-user", "read", &[]));
+    hub.route_for_token(
+        "/api/whoami-v2",
+        TOKEN_TEAM,
+        crate::hubmock::Reply::whoami("team-user", "read", &["acme"]),
+    );
+    hub.route_for_token(
+        "/api/whoami-v2",
+        TOKEN_WORK,
+        crate::hubmock::Reply::whoami("work-user", "read", &[]),
+    );
     s.set_env("HF_ENDPOINT", &hub.url);
     s.write(
         ".cache/huggingface/stored_tokens",
@@ -311,15 +319,41 @@ fn imported_profiles_agree_with_the_real_hf_cli() {
     s.write(".cache/huggingface/token", TOKEN_WORK);
     s.hfenv(&["import"]).ok();
     let hf = which::which("hf").unwrap();
-    let out = s.hfenv(&["exec", "-p", "team", "--", hf.to_str().unwrap(), "auth", "whoami"]).ok();
-    assert!(out.stdout.contains("team-user"), "{}\n{}", out.stdout, out.stderr);
+    let out = s
+        .hfenv(&[
+            "exec",
+            "-p",
+            "team",
+            "--",
+            hf.to_str().unwrap(),
+            "auth",
+            "whoami",
+        ])
+        .ok();
+    assert!(
+        out.stdout.contains("team-user"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
     assert_no_token(&out.stdout);
     // A pinned repository uses its profile without `-p`.
     s.mkdir("repo");
     s.hfenv(&["use", "team", "--pin"]).dir(s.path("repo")).ok();
-    let out = s.hfenv(&["exec", "--", hf.to_str().unwrap(), "auth", "whoami"]).dir(s.path("repo")).ok();
-    assert!(out.stdout.contains("team-user"), "{}\n{}", out.stdout, out.stderr);
+    let out = s
+        .hfenv(&["exec", "--", hf.to_str().unwrap(), "auth", "whoami"])
+        .dir(s.path("repo"))
+        .ok();
+    assert!(
+        out.stdout.contains("team-user"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
     // Outside it, hf falls back to its own login (the token file): the work account.
     let out = s.command(&hf, &["auth", "whoami"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("work-user"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("work-user"),
+        "{out:?}"
+    );
 }
