@@ -11,6 +11,7 @@ pub mod hflib;
 pub mod hfstored;
 pub mod hub;
 pub mod paths;
+pub mod process;
 pub mod resolve;
 pub mod shell;
 pub mod state;

@@ -555,14 +555,7 @@ pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
 }
 
 fn shell_word(path: &Path) -> String {
-    let s = path.display().to_string();
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-~+".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    crate::shell::word(&path.display().to_string())
 }
 
 fn dedup(v: &mut Vec<PathBuf>) {

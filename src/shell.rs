@@ -20,6 +20,18 @@ pub fn quote_posix(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// A word for a command line the user copies: bare when nothing in it is special.
+pub fn word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+:=@%,".contains(c))
+    {
+        s.to_string()
+    } else {
+        quote_posix(s)
+    }
+}
+
 /// fish treats `\\` and `\'` as escapes even inside single quotes, so a value ending in `\`
 /// would swallow the closing quote if quoted the POSIX way.
 pub fn quote_fish(value: &str) -> String {

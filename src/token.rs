@@ -1,13 +1,13 @@
 //! Tokens: cleaning exactly as huggingface_hub does, masking for every output, fingerprints for
 //! bookkeeping, and fetching a profile's token from its source.
 
-use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::process::{run_bounded, Outcome};
 
 /// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
 /// empty means "no token".
@@ -78,93 +78,38 @@ pub fn run_command(command: &str, timeout: Duration) -> Result<String> {
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".into());
-    let mut child = Command::new(&shell)
-        .arg("-c")
-        .arg(command)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            Error::new(
+    let mut cmd = Command::new(&shell);
+    cmd.arg("-c").arg(command).stderr(Stdio::inherit());
+    let out = match run_bounded(&mut cmd, timeout) {
+        Outcome::Done(out) => out,
+        Outcome::TimedOut => {
+            return Err(Error::new(
+                format!(
+                    "`token_command` did not finish within {}s",
+                    timeout.as_secs_f32()
+                ),
+                "check the command, or raise `token_command_timeout` in `[settings]`",
+            ))
+        }
+        Outcome::NotStarted(e) => {
+            return Err(Error::new(
                 format!("could not run `token_command` with `{shell}`: {e}"),
                 "check `SHELL`",
-            )
-        })?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    // Read on a thread so a command that fills the pipe cannot deadlock against our wait.
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                kill_descendants(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::new(
-                    format!(
-                        "`token_command` did not finish within {}s",
-                        timeout.as_secs_f32()
-                    ),
-                    "check the command, or raise `token_command_timeout` in `[settings]`",
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                return Err(Error::plain(format!(
-                    "waiting for `token_command` failed: {e}"
-                )))
-            }
+            ))
         }
     };
-    let out = reader.join().unwrap_or_default();
-    if !status.success() {
+    if !out.status.success() {
         return Err(Error::new(
-            format!("`token_command` failed ({status})"),
+            format!("`token_command` failed ({})", out.status),
             "run it by hand to see why",
         ));
     }
-    clean(&String::from_utf8_lossy(&out)).ok_or_else(|| {
+    clean(&String::from_utf8_lossy(&out.stdout)).ok_or_else(|| {
         Error::new(
             "`token_command` printed nothing",
             "it must print the token on stdout",
         )
     })
-}
-
-/// A command killed on timeout must not leave its children running (and holding our output
-/// pipes open): kill every descendant too. Linux lists them under /proc; elsewhere only the
-/// direct child is killed.
-fn kill_descendants(pid: u32) {
-    let mut pending = vec![pid];
-    let mut all = Vec::new();
-    while let Some(p) = pending.pop() {
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
-            continue;
-        };
-        for task in tasks.flatten() {
-            if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
-                for c in children
-                    .split_whitespace()
-                    .filter_map(|c| c.parse::<u32>().ok())
-                {
-                    all.push(c);
-                    pending.push(c);
-                }
-            }
-        }
-    }
-    if !all.is_empty() {
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .args(all.iter().map(u32::to_string))
-            .stderr(Stdio::null())
-            .status();
-    }
 }
 
 #[cfg(test)]

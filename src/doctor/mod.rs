@@ -7,10 +7,9 @@ mod hfcli;
 mod hub;
 mod tokens;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::apply::{Marker, STATE_VAR};
 use crate::cli::Doctor;
@@ -247,42 +246,11 @@ fn plural(n: usize) -> &'static str {
 /// Runs a helper program with no input, bounded in time; `None` when it cannot be started or
 /// does not finish in time (it is killed then).
 pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Option<Output> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let mut stdout = child.stdout.take()?;
-    let mut stderr = child.stderr.take()?;
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.by_ref().take(1 << 20).read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(_) => return None,
-        }
-    };
-    Some(Output {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-    })
+    cmd.stdin(Stdio::null()).stderr(Stdio::piped());
+    match crate::process::run_bounded(cmd, timeout) {
+        crate::process::Outcome::Done(out) => Some(out),
+        _ => None,
+    }
 }
 
 /// `~/x` for paths under the home directory: shorter lines, nothing lost.
@@ -292,14 +260,7 @@ pub fn show(path: &Path) -> String {
 
 /// POSIX-quoted when needed, for commands the user copies.
 pub fn shell_word(path: &Path) -> String {
-    let s = show(path);
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-~+:".contains(c))
-    {
-        s
-    } else {
-        crate::shell::quote_posix(&s)
-    }
+    crate::shell::word(&show(path))
 }
 
 /// The rc files a user may export variables from, in the order shells read them.
