@@ -162,10 +162,14 @@ fn ops_json(ops: &[Op]) -> Vec<serde_json::Value> {
 fn render_json(plan: &Plan, hook: Option<&HookState>) -> String {
     let mut ops = ops_json(&plan.ops);
     ops.push(serde_json::json!(["set", STATE_VAR, plan.marker.render()]));
+    // `stamp` and `watch` let a hook skip the binary while nothing changed, as the text hooks
+    // do: run it again when `pwd` or `sp` differ or a watch is newer than the stamp.
     let doc = serde_json::json!({
         "ops": ops,
         "pwd": hook.map(|h| h.pwd.clone()),
         "sp": hook.map(|h| h.shell_choice.clone()),
+        "stamp": hook.map(|h| h.stamp.display().to_string()),
+        "watch": hook.map(|h| h.watches.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
     });
     format!("{doc}\n")
 }

@@ -6,3 +6,6 @@ mod support;
 
 // Profiles in the config: add, list, remove, token, use, parse errors, concurrency.
 mod profiles;
+
+// The hooks in real interactive bash, zsh, fish and elvish on a pty; hook text for nu/pwsh.
+mod shells;
