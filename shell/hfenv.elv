@@ -88,15 +88,16 @@ fn __hfenv_wrapper {|@args|
     }
 }
 
-# Drop the hooks an earlier evaluation registered, then add ours.
-var __hfenv_old = []
-try {
-    set __hfenv_old = (eval 'put $__hfenv_hooks')
-} catch e { }
+# Drop the hooks an earlier evaluation registered (recognised by their body: each evaluation
+# makes new closures), then add ours first so variables are set before other hooks run.
 fn __hfenv_keep {|list|
-    put [(each {|f| if (not (has-value $__hfenv_old $f)) { put $f } } $list)]
+    put [(each {|f|
+        var ours = $false
+        # Builtin functions have no body to compare.
+        try { set ours = (eq $f[body] $__hfenv_hook~[body]) } catch e { }
+        if (not $ours) { put $f }
+    } $list)]
 }
 set edit:before-readline = [$__hfenv_hook~ (all (__hfenv_keep $edit:before-readline))]
 set after-chdir = [$__hfenv_hook~ (all (__hfenv_keep $after-chdir))]
-edit:add-var __hfenv_hooks [$__hfenv_hook~]
 edit:add-var hfenv~ $__hfenv_wrapper~

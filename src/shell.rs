@@ -43,13 +43,24 @@ pub fn quote_powershell(value: &str) -> String {
     out
 }
 
+/// A nushell raw string (`r#'…'#`): nothing inside is special, and enough `#` make sure the
+/// value cannot close it early. JSON escapes such as `\u0001` are not nushell syntax.
+pub fn quote_nushell(value: &str) -> String {
+    let mut hashes = 1;
+    while value.contains(&format!("'{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}'{value}'{h}")
+}
+
 pub fn quote(shell: Shell, value: &str) -> String {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value),
         Shell::Fish => quote_fish(value),
         Shell::Elvish => quote_elvish(value),
         Shell::Powershell => quote_powershell(value),
-        Shell::Nushell => serde_json::to_string(value).expect("strings serialize"),
+        Shell::Nushell => quote_nushell(value),
     }
 }
 
@@ -213,6 +224,12 @@ mod tests {
     fn posix_quoting() {
         assert_eq!(quote_posix("it's"), r"'it'\''s'");
         assert_eq!(quote_posix(""), "''");
+    }
+
+    #[test]
+    fn nushell_raw_strings_cannot_be_closed_early() {
+        assert_eq!(quote_nushell("/usr/bin/hfenv"), "r#'/usr/bin/hfenv'#");
+        assert_eq!(quote_nushell("a'#b"), "r##'a'#b'##");
     }
 
     #[test]

@@ -937,7 +937,7 @@ fn nushell_and_powershell_hooks_name_the_binary_and_their_hooks() {
     let s = Sandbox::new();
     let bin = std::fs::canonicalize(BIN).unwrap().display().to_string();
     let nu = s.hfenv(&["hook", "nushell"]).ok().stdout;
-    assert!(nu.contains(&format!("\"{bin}\"")), "{nu}");
+    assert!(nu.contains(&format!("r#'{bin}'#")), "{nu}");
     for key in [
         "export-env",
         "pre_prompt",
@@ -947,7 +947,7 @@ fn nushell_and_powershell_hooks_name_the_binary_and_their_hooks() {
         "from json",
         "__hfenv_hook",
         "HFENV_HOOK_SHELL",
-        "export def --wrapped hfenv",
+        "export def --env --wrapped hfenv",
         "--hook",
     ] {
         assert!(nu.contains(key), "nushell hook lacks `{key}`:\n{nu}");
