@@ -84,14 +84,16 @@ def --env __hfenv_load [] {
         }
         return
     }
+    # `catch` runs a closure, where `return` would not leave this command: yield null instead.
     let doc = try {
         with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp} {
             run-external $HFENV_BIN 'export' 'nushell' '--hook' | from json
         }
     } catch {
-        # hfenv already said what went wrong on stderr; the prompt must still come.
-        return
+        null
     }
+    # hfenv already said on stderr what went wrong; the prompt must still come.
+    if $doc == null { return }
     __hfenv_apply $doc.ops
     $env.__HFENV_LAST = {
         pwd: ($doc.pwd? | default $env.PWD)

@@ -63,6 +63,9 @@ function global:__hfenv_changed {
 
 # Runs the binary with UTF-8 output (values may be any text) and parses its JSON.
 function global:__hfenv_json([string[]]$arguments) {
+    # PowerShell never updates the PWD it inherited, and hfenv prefers `$env:PWD` (the logical
+    # path) when it names the current directory: keep it true.
+    if ($PWD.Provider.Name -eq 'FileSystem') { $env:PWD = $PWD.ProviderPath }
     $encoding = [Console]::OutputEncoding
     try {
         [Console]::OutputEncoding = [Text.Encoding]::UTF8
