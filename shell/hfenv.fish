@@ -46,7 +46,8 @@ end
 function __hfenv_load
     if not test -x "$__hfenv_bin"
         if not set -q __hfenv_warned
-            printf 'hfenv: `%s` is missing — reinstall hfenv or remove the hook from your config.fish\n' "$__hfenv_bin" >&2
+            # Once per shell: a prompt that nags at every command gets the hook removed by hand.
+            printf 'hfenv: %s is missing — reinstall hfenv or remove the hook from your config.fish\n' "$__hfenv_bin" >&2
             set -g __hfenv_warned 1
         end
         return 0
@@ -62,12 +63,20 @@ function __hfenv_hook --on-event fish_prompt --on-variable PWD
     return $hfenv_status
 end
 
-function hfenv --wraps hfenv
-    if test "$argv[1]" = use
-        set -l code (HFENV_HOOK_SHELL=fish $__hfenv_bin $argv | string collect)
+# `use --shell` must change this shell, which only shell code can do. Everything else (help
+# included) runs as is, so nothing meant for people is ever evaluated.
+function hfenv
+    if test "$argv[1]" = use; and contains -- --shell $argv; and not contains -- --help $argv; and not contains -- -h $argv
+        set -l code (HFENV_HOOK_SHELL=fish $__hfenv_bin $argv)
         or return
-        echo $code | source
+        string join \n -- $code | source
     else
         $__hfenv_bin $argv
+        or return
     end
+    # A new choice applies to the very next command, not only after the next prompt.
+    if test "$argv[1]" = use
+        __hfenv_changed; and __hfenv_load
+    end
+    return 0
 end

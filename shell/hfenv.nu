@@ -1,0 +1,123 @@
+# hfenv hook for nushell. Save it once and load it as a module:
+#   hfenv hook nushell | save -f ($nu.default-config-dir | path join hfenv.nu)
+#   use ($nu.default-config-dir | path join hfenv.nu)     # in config.nu
+#
+# The `export-env` block installs a pre_prompt hook and an env_change.PWD hook, each tagged
+# `__hfenv_hook: true` so that loading the module again replaces them instead of adding more.
+# They ask `hfenv export nushell --hook` for JSON operations only when the directory, this shell's
+# choice, or a watched file (newer than the stamp) changed. `hide-env` really unsets variables.
+# Values to restore live in `$env.__HFENV_ORIG`, a record: nushell passes only strings to child
+# processes, so the backups never reach them.
+
+const HFENV_BIN = ::HFENV::
+
+export-env {
+    if ($env.__HFENV_ORIG? | describe | str starts-with 'record') == false {
+        $env.__HFENV_ORIG = {}
+    }
+    if ($env.__HFENV_LAST? | describe | str starts-with 'record') == false {
+        $env.__HFENV_LAST = {pwd: null, sp: null, stamp: '', watch: []}
+    }
+    let prompt_hook = {__hfenv_hook: true, code: {|| __hfenv_hook }}
+    let pwd_hook = {__hfenv_hook: true, code: {|before, after| __hfenv_hook }}
+    let config = ($env.config? | default {})
+    let hooks = ($config.hooks? | default {})
+    let change = ($hooks.env_change? | default {})
+    let pre = ($hooks.pre_prompt? | default [] | where {|h| not (__hfenv_tagged $h) } | append $prompt_hook)
+    let pwd = ($change.PWD? | default [] | where {|h| not (__hfenv_tagged $h) } | append $pwd_hook)
+    $env.config = ($config | upsert hooks ($hooks | upsert pre_prompt $pre | upsert env_change ($change | upsert PWD $pwd)))
+}
+
+def __hfenv_tagged [hook: any] {
+    (($hook | describe | str starts-with 'record') and ($hook.__hfenv_hook? == true))
+}
+
+def --env __hfenv_apply [ops: list] {
+    for op in $ops {
+        let kind = ($op | get 0)
+        let name = ($op | get 1)
+        if $kind == 'save' {
+            let entry = if ($name in $env) { {had: true, v: ($env | get $name)} } else { {had: false} }
+            $env.__HFENV_ORIG = ($env.__HFENV_ORIG | merge {($name): $entry})
+        } else if $kind == 'set' {
+            let value = ($op | get 2)
+            if $name == 'PATH' {
+                # nushell keeps PATH as a list.
+                $env.PATH = ($value | split row (char esep))
+            } else {
+                load-env {($name): $value}
+            }
+        } else if $kind == 'unset' {
+            if $name in $env { hide-env $name }
+        } else if $kind == 'restore' or $kind == 'forget' {
+            let saved = ($name in ($env.__HFENV_ORIG | columns))
+            if $kind == 'restore' {
+                let had = ($saved and ($env.__HFENV_ORIG | get $name | get had))
+                if $had {
+                    load-env {($name): ($env.__HFENV_ORIG | get $name | get v)}
+                } else if $name in $env {
+                    hide-env $name
+                }
+            }
+            if $saved {
+                $env.__HFENV_ORIG = ($env.__HFENV_ORIG | reject $name)
+            }
+        }
+    }
+}
+
+def __hfenv_changed [] {
+    let last = $env.__HFENV_LAST
+    let sp = ($env.HFENV_SHELL_PROFILE? | default '')
+    if ($last.stamp == '') or (not ($last.stamp | path exists)) { return true }
+    if ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
+    let stamp = (ls -D $last.stamp | get 0.modified)
+    $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
+}
+
+def --env __hfenv_load [] {
+    if not ($HFENV_BIN | path exists) {
+        # Once per shell: a prompt that nags at every command gets the hook removed by hand.
+        if ($env.__HFENV_WARNED? | default false) == false {
+            print -e $"hfenv: ($HFENV_BIN) is missing — reinstall hfenv or remove the hook from your config.nu"
+            $env.__HFENV_WARNED = true
+        }
+        return
+    }
+    # `catch` runs a closure, where `return` would not leave this command: yield null instead.
+    let doc = try {
+        with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp} {
+            run-external $HFENV_BIN 'export' 'nushell' '--hook' | from json
+        }
+    } catch {
+        null
+    }
+    # hfenv already said on stderr what went wrong; the prompt must still come.
+    if $doc == null { return }
+    __hfenv_apply $doc.ops
+    $env.__HFENV_LAST = {
+        pwd: ($doc.pwd? | default $env.PWD)
+        sp: ($doc.sp? | default '')
+        stamp: ($doc.stamp? | default '')
+        watch: ($doc.watch? | default [])
+    }
+}
+
+def --env __hfenv_hook [] {
+    if (__hfenv_changed) { __hfenv_load }
+}
+
+# `use --shell` must change this shell, which only shell code can do. Everything else (help
+# included) runs as is, so nothing meant for people is ever parsed.
+export def --env --wrapped hfenv [...args] {
+    let use = (($args | first 1) == ['use'])
+    let help = (('--help' in $args) or ('-h' in $args))
+    if $use and ('--shell' in $args) and (not $help) {
+        let doc = (with-env {HFENV_HOOK_SHELL: 'nushell'} { run-external $HFENV_BIN ...$args | from json })
+        __hfenv_apply $doc.ops
+    } else {
+        run-external $HFENV_BIN ...$args
+    }
+    # A new choice applies to the very next command, not only after the next prompt.
+    if $use { __hfenv_hook }
+}

@@ -139,6 +139,20 @@ pub fn plan(
     env: &dyn Fn(&str) -> Option<String>,
     notices: &str,
 ) -> Plan {
+    plan_with(wanted, previous, env, notices, false)
+}
+
+/// Like [`plan`]; with `keep_hand_edits`, a variable the user changed by hand since hfenv set it
+/// keeps the user's value for as long as hfenv would set the same value again. Only the hook of
+/// a shell that did the previous load may ask for this: in a new shell the marker was inherited
+/// and a different value is the rc's, not a deliberate edit.
+pub fn plan_with(
+    wanted: &Wanted,
+    previous: &Marker,
+    env: &dyn Fn(&str) -> Option<String>,
+    notices: &str,
+    keep_hand_edits: bool,
+) -> Plan {
     let mut ops = Vec::new();
     let mut marker = Marker {
         profile: wanted
@@ -157,6 +171,17 @@ pub fn plan(
     };
     for (name, value) in &wanted.vars {
         let current = env(name);
+        let wanted_print = value_print(value.as_deref());
+        if keep_hand_edits
+            && previous.managed.get(name) == Some(&wanted_print)
+            && !previous.owns(name, current.as_deref())
+        {
+            // Changed by hand while hfenv still wants what it set before: a reload (a touched
+            // file, another prompt) must not take the user's value away. Only a new wanted value
+            // overrides it.
+            marker.managed.insert(name.clone(), wanted_print);
+            continue;
+        }
         if previous.managed.contains_key(name) && !previous.owns(name, current.as_deref()) {
             // Changed by hand since hfenv set it: the hand-made value becomes the one to return to.
             ops.push(Op::Forget(name.clone()));

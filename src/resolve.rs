@@ -327,6 +327,11 @@ pub fn fetch_token(
 pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
     let mut w = Wanted::default();
     watch_file_or_dir(ctx.config_path, &mut w.watches);
+    // A config replaced by a rename (`mv`, some editors) can keep an old mtime; its directory's
+    // mtime still changes.
+    if let Some(dir) = ctx.config_path.parent() {
+        watch_file_or_dir(dir, &mut w.watches);
+    }
     // A config behind a symlink changes at its target.
     if let Ok(target) = fs::canonicalize(ctx.config_path) {
         if target != ctx.config_path {

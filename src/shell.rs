@@ -55,13 +55,24 @@ pub fn quote_powershell(value: &str) -> String {
     out
 }
 
+/// A nushell raw string (`r#'…'#`): nothing inside is special, and enough `#` make sure the
+/// value cannot close it early. JSON escapes such as `\u0001` are not nushell syntax.
+pub fn quote_nushell(value: &str) -> String {
+    let mut hashes = 1;
+    while value.contains(&format!("'{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}'{value}'{h}")
+}
+
 pub fn quote(shell: Shell, value: &str) -> String {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value),
         Shell::Fish => quote_fish(value),
         Shell::Elvish => quote_elvish(value),
         Shell::Powershell => quote_powershell(value),
-        Shell::Nushell => serde_json::to_string(value).expect("strings serialize"),
+        Shell::Nushell => quote_nushell(value),
     }
 }
 
@@ -174,10 +185,14 @@ fn ops_json(ops: &[Op]) -> Vec<serde_json::Value> {
 fn render_json(plan: &Plan, hook: Option<&HookState>) -> String {
     let mut ops = ops_json(&plan.ops);
     ops.push(serde_json::json!(["set", STATE_VAR, plan.marker.render()]));
+    // `stamp` and `watch` let a hook skip the binary while nothing changed, as the text hooks
+    // do: run it again when `pwd` or `sp` differ or a watch is newer than the stamp.
     let doc = serde_json::json!({
         "ops": ops,
         "pwd": hook.map(|h| h.pwd.clone()),
         "sp": hook.map(|h| h.shell_choice.clone()),
+        "stamp": hook.map(|h| h.stamp.display().to_string()),
+        "watch": hook.map(|h| h.watches.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
     });
     format!("{doc}\n")
 }
@@ -221,6 +236,12 @@ mod tests {
     fn posix_quoting() {
         assert_eq!(quote_posix("it's"), r"'it'\''s'");
         assert_eq!(quote_posix(""), "''");
+    }
+
+    #[test]
+    fn nushell_raw_strings_cannot_be_closed_early() {
+        assert_eq!(quote_nushell("/usr/bin/hfenv"), "r#'/usr/bin/hfenv'#");
+        assert_eq!(quote_nushell("a'#b"), "r##'a'#b'##");
     }
 
     #[test]

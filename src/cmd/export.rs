@@ -105,7 +105,10 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
             eprintln!("hfenv: {n}");
         }
     }
-    let plan = apply::plan(&wanted, &previous, env, &notices);
+    // The hook hands back its stamp from the second load on: only then did this very shell make
+    // the previous changes, so a differing value is the user's own edit.
+    let same_shell = hook && env(STAMP_VAR).is_some_and(|s| !s.is_empty());
+    let plan = apply::plan_with(&wanted, &previous, env, &notices, same_shell);
     let hook_state = hook_state(wanted.watches.clone())?;
     ui::print(&shell::render(shell, &plan, hook_state.as_ref()))
 }

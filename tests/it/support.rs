@@ -128,6 +128,11 @@ pub struct Done {
 }
 
 impl Run {
+    /// Any command, run with the same fluent helpers.
+    pub fn new(cmd: Command) -> Run {
+        Run { cmd, stdin: None }
+    }
+
     pub fn stdin(mut self, input: &str) -> Run {
         self.stdin = Some(input.as_bytes().to_vec());
         self

@@ -1,0 +1,1013 @@
+//! The hooks in real interactive shells on a pseudo-terminal, so prompts and hooks fire as they
+//! do for a user. Each session is fed a script on stdin through `script(1)`; the commands report
+//! through helper functions that append `tag=U` (unset) or `tag=S:<hex>` to a file, which keeps
+//! the results clear of echo, prompts and escape sequences. The terminal transcript is only used
+//! to count warnings.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sh {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+}
+
+const POSIXISH: [Sh; 3] = [Sh::Bash, Sh::Zsh, Sh::Fish];
+
+impl Sh {
+    fn program(self) -> &'static str {
+        match self {
+            Sh::Bash => "bash",
+            Sh::Zsh => "zsh",
+            Sh::Fish => "fish",
+            Sh::Elvish => "elvish",
+        }
+    }
+}
+
+/// Runs `body` in every shell given, reporting every failing shell rather than the first.
+fn each_shell(shells: &[Sh], body: impl Fn(Sh) + std::panic::RefUnwindSafe) {
+    let mut failures = Vec::new();
+    for &sh in shells {
+        if !have(sh.program()) || !have("script") {
+            continue;
+        }
+        if let Err(e) = std::panic::catch_unwind(|| body(sh)) {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("[{sh:?}] {msg}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn quote_for(sh: Sh, v: &str) -> String {
+    match sh {
+        Sh::Bash | Sh::Zsh => format!("'{}'", v.replace('\'', r"'\''")),
+        Sh::Fish => format!("'{}'", v.replace('\\', r"\\").replace('\'', r"\'")),
+        Sh::Elvish => format!("'{}'", v.replace('\'', "''")),
+    }
+}
+
+/// One interactive session: rc lines, the hook, then typed lines.
+struct Session<'a> {
+    s: &'a Sandbox,
+    sh: Sh,
+    bin: PathBuf,
+    rc: Vec<String>,
+    hooks: usize,
+    after_hook: Vec<String>,
+    lines: Vec<String>,
+}
+
+struct Outcome {
+    sh: Sh,
+    vals: Vec<(String, Option<Vec<u8>>)>,
+    transcript: String,
+}
+
+impl<'a> Session<'a> {
+    fn new(s: &'a Sandbox, sh: Sh) -> Session<'a> {
+        Session {
+            s,
+            sh,
+            bin: PathBuf::from(BIN),
+            rc: Vec::new(),
+            hooks: 1,
+            after_hook: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// A line of the rc file before the hook is loaded.
+    fn rc(&mut self, line: &str) -> &mut Self {
+        self.rc.push(line.to_string());
+        self
+    }
+
+    /// The user's own exported variable, set in the rc before the hook.
+    fn rc_export(&mut self, var: &str, value: &str) -> &mut Self {
+        let line = self.export_line(var, value);
+        self.rc.push(line);
+        self
+    }
+
+    fn export_line(&self, var: &str, value: &str) -> String {
+        let q = quote_for(self.sh, value);
+        match self.sh {
+            Sh::Bash | Sh::Zsh => format!("export {var}={q}"),
+            Sh::Fish => format!("set -gx {var} {q}"),
+            Sh::Elvish => format!("set-env {var} {q}"),
+        }
+    }
+
+    fn line(&mut self, l: &str) -> &mut Self {
+        self.lines.push(l.to_string());
+        self
+    }
+
+    /// A line spelled differently in bash/zsh and fish.
+    fn line_posix_fish(&mut self, posix: &str, fish: &str) -> &mut Self {
+        let l = if self.sh == Sh::Fish { fish } else { posix };
+        self.line(l)
+    }
+
+    fn cd(&mut self, rel: &str) -> &mut Self {
+        let l = if rel.is_empty() {
+            "cd ~".to_string()
+        } else {
+            format!("cd ~/{rel}")
+        };
+        self.line(&l)
+    }
+
+    fn show(&mut self, var: &str, tag: &str) -> &mut Self {
+        self.line(&format!("__t_show {var} {tag}"))
+    }
+
+    /// Records the exit status the prompt left behind.
+    fn status(&mut self, tag: &str) -> &mut Self {
+        let l = match self.sh {
+            Sh::Fish => format!("__t_put {tag} $status"),
+            _ => format!("__t_put {tag} $?"),
+        };
+        self.line(&l)
+    }
+
+    fn export(&mut self, var: &str, value: &str) -> &mut Self {
+        let l = self.export_line(var, value);
+        self.line(&l)
+    }
+
+    fn out_file(&self) -> PathBuf {
+        self.s.root.path().join(format!("out-{:?}", self.sh))
+    }
+
+    fn write_rc(&self) {
+        let out = quote_for(self.sh, &self.out_file().display().to_string());
+        let bin = quote_for(self.sh, &self.bin.display().to_string());
+        let helpers = match self.sh {
+            Sh::Bash => format!(
+                r#"PS1='$ '
+__t_hex() {{ printf %s "$1" | od -An -v -tx1 | tr -d ' \n'; }}
+__t_show() {{ if [[ -n ${{!1+x}} ]]; then printf '%s=S:%s\n' "$2" "$(__t_hex "${{!1}}")"; else printf '%s=U\n' "$2"; fi >> {out}; }}
+__t_put() {{ printf '%s=S:%s\n' "$1" "$(__t_hex "$2")" >> {out}; }}
+"#
+            ),
+            Sh::Zsh => format!(
+                r#"PS1='$ '
+__t_hex() {{ printf %s "$1" | od -An -v -tx1 | tr -d ' \n'; }}
+__t_show() {{ if [[ -v $1 ]]; then printf '%s=S:%s\n' "$2" "$(__t_hex "${{(P)1}}")"; else printf '%s=U\n' "$2"; fi >> {out}; }}
+__t_put() {{ printf '%s=S:%s\n' "$1" "$(__t_hex "$2")" >> {out}; }}
+"#
+            ),
+            Sh::Fish => format!(
+                r#"set -g fish_greeting ''
+function fish_prompt; printf '$ '; end
+function __t_hex; printf %s $argv | od -An -v -tx1 | tr -d ' \n'; end
+function __t_show
+    if set -q $argv[1]
+        printf '%s=S:%s\n' $argv[2] (__t_hex $$argv[1]) >> {out}
+    else
+        printf '%s=U\n' $argv[2] >> {out}
+    end
+end
+function __t_put; printf '%s=S:%s\n' $argv[1] (__t_hex $argv[2]) >> {out}; end
+"#
+            ),
+            Sh::Elvish => format!(
+                r#"set edit:prompt = {{ put '$ ' }}
+set edit:rprompt = {{ put '' }}
+fn __t_show {{|name tag|
+    if (has-env $name) {{
+        var hex = (printf %s (get-env $name) | od -An -v -tx1 | tr -d " \n" | slurp)
+        echo $tag'=S:'$hex >> {out}
+    }} else {{
+        echo $tag'=U' >> {out}
+    }}
+}}
+"#
+            ),
+        };
+        let hook = match self.sh {
+            Sh::Bash => format!("eval \"$({bin} hook bash)\"\n"),
+            Sh::Zsh => format!("eval \"$({bin} hook zsh)\"\n"),
+            Sh::Fish => format!("{bin} hook fish | source\n"),
+            Sh::Elvish => format!("eval ({bin} hook elvish | slurp)\n"),
+        };
+        let mut text = helpers;
+        for l in &self.rc {
+            text.push_str(l);
+            text.push('\n');
+        }
+        for _ in 0..self.hooks {
+            text.push_str(&hook);
+        }
+        for l in &self.after_hook {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let rel = match self.sh {
+            Sh::Bash => ".bashrc",
+            Sh::Zsh => ".zshrc",
+            Sh::Fish => ".config/fish/config.fish",
+            Sh::Elvish => ".config/elvish/rc.elv",
+        };
+        self.s.write(rel, &text);
+    }
+
+    fn run(&self) -> Outcome {
+        self.write_rc();
+        let _ = std::fs::remove_file(self.out_file());
+        let mut input = self.lines.join("\n");
+        input.push_str("\nexit\n");
+        let program = match self.sh {
+            Sh::Bash => "bash -i",
+            Sh::Zsh => "zsh -i",
+            Sh::Fish => "fish -i",
+            Sh::Elvish => "elvish",
+        };
+        let done = Run::new(
+            self.s
+                .command("timeout", &["120", "script", "-qfec", program, "/dev/null"]),
+        )
+        .stdin(&input)
+        .run();
+        let transcript = clean(&done.stdout);
+        assert!(
+            done.output.status.code() != Some(124),
+            "{:?} timed out; transcript:\n{transcript}",
+            self.sh
+        );
+        let raw = std::fs::read_to_string(self.out_file()).unwrap_or_default();
+        let vals = raw
+            .lines()
+            .filter_map(|l| {
+                let (tag, v) = l.split_once('=')?;
+                let v = match v {
+                    "U" => None,
+                    v => Some(unhex(
+                        v.strip_prefix("S:")
+                            .unwrap_or_else(|| panic!("bad line {l}")),
+                    )),
+                };
+                Some((tag.to_string(), v))
+            })
+            .collect();
+        Outcome {
+            sh: self.sh,
+            vals,
+            transcript,
+        }
+    }
+}
+
+fn unhex(h: &str) -> Vec<u8> {
+    (0..h.len() / 2)
+        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// The terminal transcript without carriage returns and escape sequences.
+fn clean(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {}
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    while let Some(&n) = chars.peek() {
+                        chars.next();
+                        if n.is_ascii_alphabetic() || n == '~' {
+                            break;
+                        }
+                    }
+                }
+                Some(']') => {
+                    for n in chars.by_ref() {
+                        if n == '\u{7}' {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Outcome {
+    fn raw(&self, tag: &str) -> Option<Vec<u8>> {
+        let found: Vec<_> = self.vals.iter().filter(|(t, _)| t == tag).collect();
+        assert!(
+            found.len() == 1,
+            "{:?}: tag `{tag}` reported {} times (the session stopped early?); results: {:?}\ntranscript:\n{}",
+            self.sh,
+            found.len(),
+            self.vals
+                .iter()
+                .map(|(t, v)| format!("{t}={:?}", v.as_ref().map(|v| String::from_utf8_lossy(v).into_owned())))
+                .collect::<Vec<_>>(),
+            self.transcript
+        );
+        found[0].1.clone()
+    }
+
+    fn get(&self, tag: &str) -> Option<String> {
+        self.raw(tag)
+            .map(|v| String::from_utf8(v).expect("utf-8 value"))
+    }
+
+    #[track_caller]
+    fn is(&self, tag: &str, want: &str) {
+        assert_eq!(
+            self.get(tag).as_deref(),
+            Some(want),
+            "{:?}: `{tag}`\ntranscript:\n{}",
+            self.sh,
+            self.transcript
+        );
+    }
+
+    #[track_caller]
+    fn unset(&self, tag: &str) {
+        assert_eq!(
+            self.get(tag),
+            None,
+            "{:?}: `{tag}` should be unset\ntranscript:\n{}",
+            self.sh,
+            self.transcript
+        );
+    }
+
+    fn count(&self, needle: &str) -> usize {
+        self.transcript.matches(needle).count()
+    }
+}
+
+/// A TOML basic string holding exactly `v`.
+fn toml_str(v: &str) -> String {
+    let mut out = String::from("\"");
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Profiles `work`, `personal`, `team` with inline tokens, plus extra TOML.
+fn three_profiles(s: &Sandbox, extra: &str) {
+    s.write_config(&format!(
+        "[profiles.work]\ntoken = \"{TOKEN_WORK}\"\n\n[profiles.personal]\ntoken = \"{TOKEN_PERSONAL}\"\n\n[profiles.team]\ntoken = \"{TOKEN_TEAM}\"\n\n{extra}"
+    ));
+}
+
+fn dir_rule(s: &Sandbox, name: &str, rel: &str) {
+    s.mkdir(rel);
+    s.hfenv(&["use", name, "--dir", &s.path(rel).display().to_string()])
+        .ok();
+}
+
+#[test]
+fn enter_leave_restore() {
+    each_shell(&[Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Elvish], |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let mut ses = Session::new(&s, sh);
+        ses.rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .show("HF_TOKEN", "home0")
+            .cd("work")
+            .show("HF_TOKEN", "work1")
+            .show("HFENV_PROFILE", "prof1")
+            .cd("")
+            .show("HF_TOKEN", "home1")
+            .show("HFENV_PROFILE", "prof2");
+        // Without a token of the user's own, leaving unsets it again (not empty).
+        match sh {
+            Sh::Bash | Sh::Zsh => ses.line("unset HF_TOKEN"),
+            Sh::Fish => ses.line("set -e HF_TOKEN"),
+            Sh::Elvish => ses.line("unset-env HF_TOKEN"),
+        };
+        ses.cd("work")
+            .show("HF_TOKEN", "work2")
+            .cd("")
+            .show("HF_TOKEN", "home2");
+        let o = ses.run();
+        o.is("home0", TOKEN_PERSONAL);
+        o.is("work1", TOKEN_WORK);
+        o.is("prof1", "work");
+        o.is("home1", TOKEN_PERSONAL);
+        o.unset("prof2");
+        o.is("work2", TOKEN_WORK);
+        o.unset("home2");
+        assert_no_token(&o.transcript);
+    });
+}
+
+#[test]
+fn nested_and_sibling_directories() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        dir_rule(&s, "team", "work/team");
+        dir_rule(&s, "personal", "other");
+        s.mkdir("work/team/deep/er");
+        s.mkdir("work/plain");
+        let o = Session::new(&s, sh)
+            .cd("work/team/deep/er")
+            .show("HF_TOKEN", "deep")
+            .cd("work/team")
+            .show("HF_TOKEN", "team")
+            .cd("work/plain")
+            .show("HF_TOKEN", "plain")
+            .cd("other")
+            .show("HF_TOKEN", "sibling")
+            .line("cd /")
+            .show("HF_TOKEN", "root")
+            .show("HFENV_PROFILE", "rootprof")
+            .run();
+        o.is("deep", TOKEN_TEAM);
+        o.is("team", TOKEN_TEAM);
+        o.is("plain", TOKEN_WORK);
+        o.is("sibling", TOKEN_PERSONAL);
+        o.unset("root");
+        o.unset("rootprof");
+    });
+}
+
+#[test]
+fn scopes_shell_beats_pin_beats_global() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.mkdir("proj/sub");
+        let o = Session::new(&s, sh)
+            .show("HF_TOKEN", "none")
+            .line("hfenv use personal")
+            .show("HF_TOKEN", "global")
+            .cd("proj")
+            .line("hfenv use work --pin")
+            .show("HF_TOKEN", "pin")
+            .cd("proj/sub")
+            .show("HF_TOKEN", "pinsub")
+            .line("hfenv use team --shell")
+            .show("HF_TOKEN", "shell")
+            .show("HFENV_PROFILE", "shellprof")
+            .cd("")
+            .show("HF_TOKEN", "shellhome")
+            .cd("proj")
+            .line("hfenv use --clear --shell")
+            .show("HF_TOKEN", "cleared")
+            .show("HFENV_SHELL_PROFILE", "sp")
+            .cd("")
+            .show("HF_TOKEN", "global2")
+            .line("hfenv use --clear")
+            .show("HF_TOKEN", "none2")
+            .run();
+        o.unset("none");
+        o.is("global", TOKEN_PERSONAL);
+        o.is("pin", TOKEN_WORK);
+        o.is("pinsub", TOKEN_WORK);
+        o.is("shell", TOKEN_TEAM);
+        o.is("shellprof", "team");
+        o.is("shellhome", TOKEN_TEAM);
+        o.is("cleared", TOKEN_WORK);
+        o.unset("sp");
+        o.is("global2", TOKEN_PERSONAL);
+        o.unset("none2");
+        assert_eq!(s.read("proj/.hfenv").trim(), "work");
+    });
+}
+
+#[test]
+fn unknown_profile_in_a_pin_warns_once_and_exports_nothing() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.hfenv(&["use", "personal"]).ok();
+        s.write("bad/.hfenv", "nosuch\n");
+        let o = Session::new(&s, sh)
+            .rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .cd("bad")
+            .show("HF_TOKEN", "bad")
+            .show("HFENV_PROFILE", "prof")
+            .line("true")
+            .line("true")
+            .line("ls >/dev/null")
+            .show("HF_TOKEN", "bad2")
+            .run();
+        o.is("bad", TOKEN_PERSONAL);
+        o.unset("prof");
+        o.is("bad2", TOKEN_PERSONAL);
+        assert_eq!(
+            o.count("does not exist"),
+            1,
+            "one warning expected:\n{}",
+            o.transcript
+        );
+    });
+}
+
+#[test]
+fn legacy_variable_follows_the_profile_and_is_restored() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let o = Session::new(&s, sh)
+            .rc_export("HUGGING_FACE_HUB_TOKEN", TOKEN_PERSONAL)
+            .cd("work")
+            .show("HF_TOKEN", "tok")
+            .show("HUGGING_FACE_HUB_TOKEN", "legacy")
+            .cd("")
+            .show("HF_TOKEN", "tok2")
+            .show("HUGGING_FACE_HUB_TOKEN", "legacy2")
+            .run();
+        o.is("tok", TOKEN_WORK);
+        o.is("legacy", TOKEN_WORK);
+        o.unset("tok2");
+        o.is("legacy2", TOKEN_PERSONAL);
+    });
+}
+
+#[test]
+fn hand_made_changes_survive_leaving() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "[profiles.work.env]\nHF_HOME = \"/tmp/work-hf-home\"\n");
+        dir_rule(&s, "work", "work");
+        let o = Session::new(&s, sh)
+            .rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .cd("work")
+            .show("HF_HOME", "home")
+            .export("HF_TOKEN", "hf_FakeByHandEEEEEEEEEEEEEEEEEEEEEE5555")
+            .export("HF_HOME", "/tmp/mine")
+            .show("HF_TOKEN", "byhand")
+            .cd("")
+            .show("HF_TOKEN", "left")
+            .show("HF_HOME", "lefthome")
+            .cd("work")
+            .show("HF_TOKEN", "again")
+            .cd("")
+            .show("HF_TOKEN", "left2")
+            .run();
+        o.is("home", "/tmp/work-hf-home");
+        o.is("byhand", "hf_FakeByHandEEEEEEEEEEEEEEEEEEEEEE5555");
+        o.is("left", "hf_FakeByHandEEEEEEEEEEEEEEEEEEEEEE5555");
+        o.is("lefthome", "/tmp/mine");
+        o.is("again", TOKEN_WORK);
+        o.is("left2", "hf_FakeByHandEEEEEEEEEEEEEEEEEEEEEE5555");
+    });
+}
+
+#[test]
+fn subshells_child_shells_and_exec() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let child = match sh {
+            Sh::Bash => "bash -i",
+            Sh::Zsh => "zsh -i",
+            _ => "fish -i",
+        };
+        let mut ses = Session::new(&s, sh);
+        ses.rc_export("HF_TOKEN", TOKEN_PERSONAL);
+        if sh == Sh::Fish {
+            ses.line("fish -c 'cd ~/work; __t_show HF_TOKEN sub'");
+        } else {
+            ses.line("(cd ~/work && __t_show HF_TOKEN sub)");
+        }
+        ses.show("HF_TOKEN", "parent0")
+            .cd("work")
+            .show("HF_TOKEN", "parent1")
+            .line(child)
+            .show("HF_TOKEN", "child1")
+            .cd("")
+            .show("HF_TOKEN", "child2")
+            .line("exit")
+            .show("HF_TOKEN", "parent2")
+            .line(&format!("exec {child}"))
+            .show("HF_TOKEN", "exec1")
+            .cd("")
+            .show("HF_TOKEN", "exec2")
+            .cd("work")
+            .show("HF_TOKEN", "exec3");
+        let o = ses.run();
+        // A subshell never changes its parent; where it reloads (zsh's chpwd) it gets the work
+        // token, elsewhere it keeps the parent's.
+        let sub = o.get("sub");
+        assert!(
+            sub.as_deref() == Some(TOKEN_PERSONAL) || sub.as_deref() == Some(TOKEN_WORK),
+            "{sub:?}"
+        );
+        o.is("parent0", TOKEN_PERSONAL);
+        o.is("parent1", TOKEN_WORK);
+        o.is("child1", TOKEN_WORK);
+        o.is("child2", TOKEN_PERSONAL);
+        o.is("parent2", TOKEN_WORK);
+        o.is("exec1", TOKEN_WORK);
+        o.is("exec2", TOKEN_PERSONAL);
+        o.is("exec3", TOKEN_WORK);
+    });
+}
+
+#[test]
+fn child_processes_never_see_the_personal_token() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let python = have("python3");
+        let mut ses = Session::new(&s, sh);
+        ses.rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .rc_export("HUGGING_FACE_HUB_TOKEN", TOKEN_PERSONAL)
+            .cd("work")
+            .line("env > ~/env.txt")
+            .line("cat /proc/self/environ > ~/environ.bin");
+        if python {
+            ses.line("python3 -c 'from huggingface_hub import get_token; print(get_token())' > ~/py.txt 2>&1");
+        }
+        ses.run();
+        for f in ["env.txt", "environ.bin"] {
+            let bytes = std::fs::read(s.path(f)).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(TOKEN_PERSONAL), "{f}:\n{text}");
+            assert!(text.contains(TOKEN_WORK), "{f}:\n{text}");
+            let state = text
+                .split(['\n', '\0'])
+                .find(|l| l.starts_with("__HFENV_STATE="))
+                .unwrap_or_else(|| panic!("no marker in {f}"));
+            assert_no_token(state);
+        }
+        if python {
+            assert_eq!(s.read("py.txt").trim(), TOKEN_WORK);
+        }
+    });
+}
+
+#[test]
+fn hook_loaded_twice_registers_once() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let mut ses = Session::new(&s, sh);
+        ses.hooks = 2;
+        match sh {
+            Sh::Bash => {
+                // bash 5.1's array form, as Ubuntu's vte.sh sets it up.
+                ses.rc("PROMPT_COMMAND=(__t_other)");
+                ses.rc("__t_other() { :; }");
+                ses.line("__t_put pc \"${PROMPT_COMMAND[*]}\"");
+            }
+            Sh::Zsh => {
+                ses.line("__t_put pc \"${precmd_functions[*]} / ${chpwd_functions[*]}\"");
+            }
+            _ => {
+                ses.line("__t_put pc (functions --handlers | string match -r '__hfenv\\S*' | string join ' ')");
+            }
+        }
+        let o = ses
+            .rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .cd("work")
+            .show("HF_TOKEN", "work")
+            .cd("")
+            .show("HF_TOKEN", "home")
+            .run();
+        let pc = o.get("pc").unwrap();
+        match sh {
+            Sh::Bash => assert_eq!(pc, "__hfenv_hook __t_other"),
+            Sh::Zsh => assert_eq!(pc, "__hfenv_hook / __hfenv_hook"),
+            _ => assert_eq!(pc.matches("__hfenv_hook").count(), 2, "{pc}"),
+        }
+        o.is("work", TOKEN_WORK);
+        o.is("home", TOKEN_PERSONAL);
+    });
+}
+
+#[test]
+fn exit_status_survives_the_prompt() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let o = Session::new(&s, sh)
+            .line("false")
+            .status("st0")
+            .line("cd ~/work; false")
+            .status("st1")
+            .line("cd ~; sh -c 'exit 3'")
+            .status("st2")
+            .line("true")
+            .status("st3")
+            .run();
+        o.is("st0", "1");
+        o.is("st1", "1");
+        o.is("st2", "3");
+        o.is("st3", "0");
+    });
+}
+
+#[test]
+fn hook_prints_nothing_on_stdout() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        Session::new(&s, sh)
+            .rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .line_posix_fish(
+                "{ cd ~/work; __hfenv_hook; } > ~/hook1.out",
+                "begin; cd ~/work; __hfenv_hook; end > ~/hook1.out",
+            )
+            .line("hfenv use team --shell > ~/hook2.out")
+            .line_posix_fish(
+                "{ cd ~; __hfenv_hook; } > ~/hook3.out",
+                "begin; cd ~; __hfenv_hook; end > ~/hook3.out",
+            )
+            .line_posix_fish(
+                "{ hfenv use --help; } > ~/help.out",
+                "begin; hfenv use --help; end > ~/help.out",
+            )
+            .show("HF_TOKEN", "x")
+            .run();
+        for f in ["hook1.out", "hook2.out", "hook3.out"] {
+            assert_eq!(s.read(f), "", "{f}");
+        }
+        // `hfenv use --help` goes to the user, not into `eval`.
+        assert!(
+            s.read("help.out").contains("--shell"),
+            "{}",
+            s.read("help.out")
+        );
+    });
+}
+
+#[test]
+fn missing_binary_warns_once_and_the_prompt_keeps_working() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        let copy = s.path("bin/hfenv");
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::copy(BIN, &copy).unwrap();
+        let mut ses = Session::new(&s, sh);
+        ses.bin = copy;
+        let o = ses
+            .cd("work")
+            .show("HF_TOKEN", "before")
+            .line("mv ~/bin/hfenv ~/bin/gone")
+            .cd("")
+            .show("HF_TOKEN", "after")
+            .line("true")
+            .cd("work")
+            .line("true")
+            .cd("")
+            .show("HF_TOKEN", "still")
+            .run();
+        o.is("before", TOKEN_WORK);
+        // Without the binary nothing can change: the environment stays as it was.
+        o.is("after", TOKEN_WORK);
+        o.is("still", TOKEN_WORK);
+        assert_eq!(o.count("is missing"), 1, "{}", o.transcript);
+    });
+}
+
+#[test]
+fn config_edit_within_the_same_second_is_seen() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "[profiles.work.env]\nEDITED = \"one\"\n");
+        dir_rule(&s, "work", "work");
+        let config = std::fs::read_to_string(s.config_path()).unwrap();
+        s.write("config2.toml", &config.replace("\"one\"", "\"two\""));
+        let old = s.write(
+            ".config/hfenv/config3.toml",
+            &config.replace("\"one\"", "\"three\""),
+        );
+        std::fs::File::options()
+            .write(true)
+            .open(old)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .unwrap();
+        let o = Session::new(&s, sh)
+            .cd("work")
+            .show("EDITED", "e1")
+            .line("cat ~/config2.toml > ~/.config/hfenv/config.toml")
+            .show("EDITED", "e2")
+            // Past the stamp's one-second margin, so only the change itself can trigger a load.
+            .line("sleep 1.5")
+            .line("true")
+            // A rename keeps the old file's mtime: only the directory shows the change.
+            .line("mv ~/.config/hfenv/config3.toml ~/.config/hfenv/config.toml")
+            .show("EDITED", "e3")
+            .run();
+        o.is("e1", "one");
+        o.is("e2", "two");
+        o.is("e3", "three");
+    });
+}
+
+/// Values that break naive quoting, each with what it would do if it ever ran.
+fn nasty_values(pwn: &Path) -> Vec<(&'static str, String)> {
+    let p = pwn.display();
+    vec![
+        ("V_SQ", "it's 'quoted' '\\''".to_string()),
+        ("V_DQ", "say \"hi\" \"$HOME\"".to_string()),
+        ("V_NL", "line1\nline2\n".to_string()),
+        ("V_CMD", format!("$(touch {p}/cmd)")),
+        ("V_BT", format!("`touch {p}/bt`")),
+        ("V_FISH", format!("(touch {p}/fish)")),
+        ("V_BS", "trail\\".to_string()),
+        ("V_BSQ", "\\' x".to_string()),
+        ("V_UNI", "héllo ✓ 日本 🤗".to_string()),
+        ("V_CTL", "a\tb\u{1}c\u{1b}[31md\u{7f}e\rf".to_string()),
+        (
+            "V_MIX",
+            format!("'; touch {p}/mix; echo '\"$(touch {p}/mix2)\"`touch {p}/mix3`\\"),
+        ),
+        (
+            "V_ELV",
+            format!("$E:HOME {{touch {p}/elv}} (touch {p}/elv2)"),
+        ),
+        ("V_SPACE", "  lead and trail  ".to_string()),
+        ("V_EMPTY", String::new()),
+    ]
+}
+
+#[test]
+fn profile_values_arrive_byte_for_byte_and_never_run() {
+    each_shell(&[Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Elvish], |sh| {
+        let s = Sandbox::new();
+        let pwn = s.mkdir("pwned");
+        let values = nasty_values(&pwn);
+        let env: String = values
+            .iter()
+            .map(|(k, v)| format!("{k} = {}\n", toml_str(v)))
+            .collect();
+        three_profiles(&s, &format!("[profiles.work.env]\n{env}"));
+        dir_rule(&s, "work", "work");
+        let mut ses = Session::new(&s, sh);
+        ses.cd("work");
+        for (k, _) in &values {
+            ses.show(k, k);
+        }
+        ses.cd("");
+        for (k, _) in &values {
+            ses.show(k, &format!("{k}_after"));
+        }
+        let o = ses.run();
+        for (k, v) in &values {
+            assert_eq!(
+                o.raw(k).as_deref(),
+                Some(v.as_bytes()),
+                "{sh:?}: {k}: got {:?}, want {v:?}",
+                o.raw(k).map(|b| String::from_utf8_lossy(&b).into_owned())
+            );
+            assert_eq!(
+                o.raw(&format!("{k}_after")),
+                None,
+                "{sh:?}: {k} left behind"
+            );
+        }
+        let ran: Vec<_> = std::fs::read_dir(&pwn)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(ran.is_empty(), "{sh:?}: values were executed: {ran:?}");
+    });
+}
+
+#[test]
+fn shellcheck_is_clean_on_the_bash_hook() {
+    if !have("shellcheck") {
+        return;
+    }
+    let s = Sandbox::new();
+    let hook = s.hfenv(&["hook", "bash", "--no-completions"]).ok().stdout;
+    let file = s.write("hook.bash", &hook);
+    for target in [
+        file.as_path(),
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/shell/hfenv.bash")),
+    ] {
+        let done = s
+            .command(
+                "shellcheck",
+                &[
+                    "--shell=bash",
+                    "--severity=style",
+                    &target.display().to_string(),
+                ],
+            )
+            .output()
+            .unwrap();
+        assert!(
+            done.status.success(),
+            "{}:\n{}",
+            target.display(),
+            String::from_utf8_lossy(&done.stdout)
+        );
+    }
+}
+
+#[test]
+fn nushell_and_powershell_hooks_name_the_binary_and_their_hooks() {
+    let s = Sandbox::new();
+    let bin = std::fs::canonicalize(BIN).unwrap().display().to_string();
+    let nu = s.hfenv(&["hook", "nushell"]).ok().stdout;
+    assert!(nu.contains(&format!("r#'{bin}'#")), "{nu}");
+    for key in [
+        "export-env",
+        "pre_prompt",
+        "env_change",
+        "PWD",
+        "hide-env",
+        "from json",
+        "__hfenv_hook",
+        "HFENV_HOOK_SHELL",
+        "export def --env --wrapped hfenv",
+        "--hook",
+    ] {
+        assert!(nu.contains(key), "nushell hook lacks `{key}`:\n{nu}");
+    }
+    let ps = s.hfenv(&["hook", "powershell"]).ok().stdout;
+    assert!(ps.contains(&format!("'{bin}'")), "{ps}");
+    for key in [
+        "function global:prompt",
+        "$LASTEXITCODE",
+        "ConvertFrom-Json",
+        "Remove-Item",
+        "$global:",
+        "HFENV_HOOK_SHELL",
+        "function global:hfenv",
+        "--hook",
+    ] {
+        assert!(ps.contains(key), "PowerShell hook lacks `{key}`:\n{ps}");
+    }
+    for (shell, text) in [("nushell", &nu), ("powershell", &ps)] {
+        let export = s.hfenv(&["export", shell, "--hook"]).ok().stdout;
+        let doc: serde_json::Value =
+            serde_json::from_str(&export).unwrap_or_else(|e| panic!("{shell}: {e}: {export}"));
+        assert!(doc["ops"].is_array(), "{export}");
+        assert!(!text.is_empty());
+    }
+}
+
+// `.env` loading goes through the python-dotenv-compatible parser, which lands separately.
+
+#[test]
+fn dotenv_blocked_allowed_edited_denied() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.env", "DOT_A=one\n");
+        let o = Session::new(&s, sh)
+            .cd("proj")
+            .show("DOT_A", "blocked")
+            .line("true")
+            .line("true")
+            .line("hfenv allow")
+            .show("DOT_A", "allowed")
+            .line("echo DOT_A=two > .env")
+            .show("DOT_A", "edited")
+            .line("true")
+            .line("hfenv allow")
+            .show("DOT_A", "reallowed")
+            .line("hfenv deny")
+            .show("DOT_A", "denied")
+            .line("true")
+            .cd("")
+            .show("DOT_A", "left")
+            .run();
+        o.unset("blocked");
+        o.is("allowed", "one");
+        o.unset("edited");
+        o.is("reallowed", "two");
+        o.unset("denied");
+        o.unset("left");
+        // Blocked on entering and again after the edit: once per change, not per prompt.
+        assert_eq!(o.count("is blocked"), 2, "{}", o.transcript);
+    });
+}
