@@ -23,8 +23,12 @@ fn spill(list: &str) -> Option<String> {
     }
     let id = crate::token::sha256_hex(list.as_bytes());
     let path = dir.join(&id);
-    // Rewriting identical content refreshes the mtime, which keeps it from being pruned.
-    crate::config::write_atomic(&path, list.as_bytes()).ok()?;
+    // No fsync: a spill lost in a crash only means hfenv forgets what it set, while an fsync
+    // would cost milliseconds at the prompt. Rewriting identical content refreshes the mtime,
+    // which keeps the file from being pruned.
+    let tmp = dir.join(format!(".{id}.{}", std::process::id()));
+    std::fs::write(&tmp, list).ok()?;
+    std::fs::rename(&tmp, &path).ok()?;
     Some(id)
 }
 
@@ -74,12 +78,16 @@ impl Marker {
     }
 
     fn managed_list(&self) -> String {
-        let managed: Vec<String> = self
-            .managed
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        managed.join(",")
+        let mut list = String::with_capacity(self.managed.len() * 28);
+        for (k, v) in &self.managed {
+            if !list.is_empty() {
+                list.push(',');
+            }
+            list.push_str(k);
+            list.push('=');
+            list.push_str(v);
+        }
+        list
     }
 
     /// The marker as exported. Small lists are inline; a large one (a `.env` with thousands of
@@ -172,22 +180,22 @@ pub fn plan_with(
     for (name, value) in &wanted.vars {
         let current = env(name);
         let wanted_print = value_print(value.as_deref());
-        if keep_hand_edits
-            && previous.managed.get(name) == Some(&wanted_print)
-            && !previous.owns(name, current.as_deref())
-        {
-            // Changed by hand while hfenv still wants what it set before: a reload (a touched
-            // file, another prompt) must not take the user's value away. Only a new wanted value
-            // overrides it.
-            marker.managed.insert(name.clone(), wanted_print);
-            continue;
-        }
-        if previous.managed.contains_key(name) && !previous.owns(name, current.as_deref()) {
-            // Changed by hand since hfenv set it: the hand-made value becomes the one to return to.
-            ops.push(Op::Forget(name.clone()));
-            ops.push(Op::Save(name.clone()));
-        } else if !previous.managed.contains_key(name) {
-            ops.push(Op::Save(name.clone()));
+        match previous.managed.get(name) {
+            // Only a variable hfenv managed before can have been changed by hand since.
+            Some(before) if *before != value_print(current.as_deref()) => {
+                if keep_hand_edits && *before == wanted_print {
+                    // Changed by hand while hfenv still wants what it set before: a reload (a
+                    // touched file, another prompt) must not take the user's value away. Only
+                    // a new wanted value overrides it.
+                    marker.managed.insert(name.clone(), wanted_print);
+                    continue;
+                }
+                // The hand-made value becomes the one to return to.
+                ops.push(Op::Forget(name.clone()));
+                ops.push(Op::Save(name.clone()));
+            }
+            Some(_) => {}
+            None => ops.push(Op::Save(name.clone())),
         }
         if current.as_deref() != value.as_deref() {
             ops.push(match value {
@@ -195,9 +203,7 @@ pub fn plan_with(
                 None => Op::Unset(name.clone()),
             });
         }
-        marker
-            .managed
-            .insert(name.clone(), value_print(value.as_deref()));
+        marker.managed.insert(name.clone(), wanted_print);
     }
     for name in previous.managed.keys() {
         if wanted.vars.contains_key(name) {

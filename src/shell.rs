@@ -17,7 +17,19 @@ pub enum Shell {
 
 /// POSIX single quotes: nothing inside is special, so only `'` needs care.
 pub fn quote_posix(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for part in value.split_inclusive('\'') {
+        match part.strip_suffix('\'') {
+            Some(head) => {
+                out.push_str(head);
+                out.push_str(r"'\''");
+            }
+            None => out.push_str(part),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// A word for a command line the user copies: bare when nothing in it is special.
@@ -105,35 +117,40 @@ pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
 }
 
 fn ops_text(shell: Shell, ops: &[Op], hooked: bool) -> String {
-    let q = |v: &str| quote(shell, v);
+    // One buffer for the whole script: a `.env` with thousands of keys makes as many lines.
+    let mut out = String::with_capacity(ops.len() * 48);
     let fish = shell == Shell::Fish;
-    let export = |name: &str, value: &str| {
-        if fish {
-            format!("set -gx {name} {}\n", q(value))
-        } else {
-            format!("export {name}={}\n", q(value))
-        }
-    };
-    let unset = |name: &str| {
-        if fish {
-            format!("set -e {name}\n")
-        } else {
-            format!("unset {name}\n")
-        }
-    };
-    let mut out = String::new();
     for op in ops {
-        let line = match (op, hooked) {
-            (Op::Save(n), true) => format!("__hfenv_save {n}\n"),
-            (Op::Forget(n), true) => format!("__hfenv_forget {n}\n"),
-            (Op::Restore(n), true) => format!("__hfenv_restore {n}\n"),
-            (Op::Save(_) | Op::Forget(_), false) => String::new(),
-            (Op::Restore(n), false) | (Op::Unset(n), _) | (Op::ExportUnset(n), _) => unset(n),
-            (Op::Set(n, v), _) | (Op::Export(n, v), _) => export(n, v),
-        };
-        out.push_str(&line);
+        match (op, hooked) {
+            (Op::Save(n), true) => push_all(&mut out, &["__hfenv_save ", n, "\n"]),
+            (Op::Forget(n), true) => push_all(&mut out, &["__hfenv_forget ", n, "\n"]),
+            (Op::Restore(n), true) => push_all(&mut out, &["__hfenv_restore ", n, "\n"]),
+            (Op::Save(_) | Op::Forget(_), false) => {}
+            (Op::Restore(n), false) | (Op::Unset(n), _) | (Op::ExportUnset(n), _) => push_all(
+                &mut out,
+                &[if fish { "set -e " } else { "unset " }, n, "\n"],
+            ),
+            (Op::Set(n, v), _) | (Op::Export(n, v), _) => {
+                push_all(
+                    &mut out,
+                    &[
+                        if fish { "set -gx " } else { "export " },
+                        n,
+                        if fish { " " } else { "=" },
+                    ],
+                );
+                out.push_str(&quote(shell, v));
+                out.push('\n');
+            }
+        }
     }
     out
+}
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for p in parts {
+        out.push_str(p);
+    }
 }
 
 fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {

@@ -110,7 +110,12 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let same_shell = hook && env(STAMP_VAR).is_some_and(|s| !s.is_empty());
     let plan = apply::plan_with(&wanted, &previous, env, &notices, same_shell);
     let hook_state = hook_state(wanted.watches.clone())?;
-    ui::print(&shell::render(shell, &plan, hook_state.as_ref()))
+    let result = ui::print(&shell::render(shell, &plan, hook_state.as_ref()));
+    // The process ends right after this: freeing thousands of `.env` strings one by one would
+    // only delay the prompt.
+    std::mem::forget(wanted);
+    std::mem::forget(plan);
+    result
 }
 
 fn notices_print(wanted: &Wanted) -> String {
