@@ -2,10 +2,10 @@
 //! secret: the exported marker keeps only fingerprints; the values to restore stay in the shell's
 //! own unexported variables.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::resolve::Wanted;
-use crate::token::fingerprint;
 
 /// Exported marker: `1;profile;digest;notices;NAME=fp,NAME=-`. Non-secret by construction.
 pub const STATE_VAR: &str = "__HFENV_STATE";
@@ -21,7 +21,7 @@ fn spill(list: &str) -> Option<String> {
     if !dir.is_dir() {
         std::fs::create_dir_all(&dir).ok()?;
     }
-    let id = crate::token::sha256_hex(list.as_bytes());
+    let id = format!("{:016x}", crate::keyed::print(list.as_bytes()));
     let path = dir.join(&id);
     // No fsync: a spill lost in a crash only means hfenv forgets what it set, while an fsync
     // would cost milliseconds at the prompt. Rewriting identical content refreshes the mtime,
@@ -33,16 +33,16 @@ fn spill(list: &str) -> Option<String> {
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Marker {
+pub struct Marker<'a> {
     pub profile: String,
     pub digest: String,
     pub notices: String,
     /// Variables hfenv set (fingerprint of the value) or unset (`-`).
-    pub managed: BTreeMap<String, String>,
+    pub managed: BTreeMap<Cow<'a, str>, Print>,
 }
 
-impl Marker {
-    pub fn parse(text: &str) -> Option<Marker> {
+impl Marker<'_> {
+    pub fn parse(text: &str) -> Option<Marker<'static>> {
         let mut parts = text.splitn(5, ';');
         if parts.next()? != "1" {
             return None;
@@ -67,7 +67,7 @@ impl Marker {
         let managed = list
             .split(',')
             .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (Cow::Owned(k.to_string()), Print::parse(v)))
             .collect();
         Some(Marker {
             profile,
@@ -85,7 +85,7 @@ impl Marker {
             }
             list.push_str(k);
             list.push('=');
-            list.push_str(v);
+            v.write(&mut list);
         }
         list
     }
@@ -113,40 +113,64 @@ impl Marker {
     }
 }
 
-pub fn value_print(value: Option<&str>) -> String {
-    match value {
-        Some(v) => fingerprint(v),
-        None => UNSET.into(),
+/// A value's fingerprint as the marker records it (`-` for "unset"): a keyed 64-bit hash,
+/// enough to recognise a value hfenv set, useless for recovering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Print(Option<u64>);
+
+impl Print {
+    fn parse(text: &str) -> Print {
+        Print(if text == UNSET {
+            None
+        } else {
+            u64::from_str_radix(text, 16).ok().or(Some(0))
+        })
+    }
+
+    fn write(self, out: &mut String) {
+        match self.0 {
+            Some(v) => {
+                use std::fmt::Write;
+                let _ = write!(out, "{v:016x}");
+            }
+            None => out.push_str(UNSET),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Op {
-    /// Remember the variable's current value (or absence) before hfenv first changes it.
-    Save(String),
-    Set(String, String),
-    Unset(String),
-    /// Put back the remembered value, or unset it when nothing was remembered.
-    Restore(String),
-    /// The user changed the variable by hand: keep their value, drop the memory.
-    Forget(String),
-    /// Bookkeeping and PATH: exported without any memory.
-    Export(String, String),
-    ExportUnset(String),
+pub fn value_print(value: Option<&str>) -> Print {
+    Print(value.map(|v| crate::keyed::print(v.as_bytes())))
 }
 
-pub struct Plan {
-    pub ops: Vec<Op>,
-    pub marker: Marker,
+#[derive(Debug, Clone, PartialEq)]
+/// Names and values borrow from the wanted environment where they can: a `.env` with thousands
+/// of keys would otherwise be copied once more per operation.
+pub enum Op<'a> {
+    /// Remember the variable's current value (or absence) before hfenv first changes it.
+    Save(Cow<'a, str>),
+    Set(Cow<'a, str>, Cow<'a, str>),
+    Unset(Cow<'a, str>),
+    /// Put back the remembered value, or unset it when nothing was remembered.
+    Restore(Cow<'a, str>),
+    /// The user changed the variable by hand: keep their value, drop the memory.
+    Forget(Cow<'a, str>),
+    /// Bookkeeping and PATH: exported without any memory.
+    Export(Cow<'a, str>, Cow<'a, str>),
+    ExportUnset(Cow<'a, str>),
+}
+
+pub struct Plan<'a> {
+    pub ops: Vec<Op<'a>>,
+    pub marker: Marker<'a>,
 }
 
 /// Computes the operations that move `env` to `wanted`, given the marker the shell carries.
-pub fn plan(
-    wanted: &Wanted,
+pub fn plan<'a>(
+    wanted: &'a Wanted,
     previous: &Marker,
     env: &dyn Fn(&str) -> Option<String>,
     notices: &str,
-) -> Plan {
+) -> Plan<'a> {
     plan_with(wanted, previous, env, notices, false)
 }
 
@@ -154,14 +178,16 @@ pub fn plan(
 /// keeps the user's value for as long as hfenv would set the same value again. Only the hook of
 /// a shell that did the previous load may ask for this: in a new shell the marker was inherited
 /// and a different value is the rc's, not a deliberate edit.
-pub fn plan_with(
-    wanted: &Wanted,
+pub fn plan_with<'a>(
+    wanted: &'a Wanted,
     previous: &Marker,
     env: &dyn Fn(&str) -> Option<String>,
     notices: &str,
     keep_hand_edits: bool,
-) -> Plan {
-    let mut ops = Vec::new();
+) -> Plan<'a> {
+    // Up to two operations per variable; reserving once keeps a large `.env` from regrowing
+    // (and re-touching) the vector.
+    let mut ops = Vec::with_capacity(wanted.vars.len() * 2 + previous.managed.len() + 2);
     let mut marker = Marker {
         profile: wanted
             .choice
@@ -177,42 +203,44 @@ pub fn plan_with(
         notices: notices.to_string(),
         managed: BTreeMap::new(),
     };
-    for (name, value) in &wanted.vars {
+    for (name, var) in &wanted.vars {
+        let value = &var.value;
         let current = env(name);
         let wanted_print = value_print(value.as_deref());
-        match previous.managed.get(name) {
+        match previous.managed.get(name.as_str()) {
             // Only a variable hfenv managed before can have been changed by hand since.
             Some(before) if *before != value_print(current.as_deref()) => {
                 if keep_hand_edits && *before == wanted_print {
                     // Changed by hand while hfenv still wants what it set before: a reload (a
                     // touched file, another prompt) must not take the user's value away. Only
                     // a new wanted value overrides it.
-                    marker.managed.insert(name.clone(), wanted_print);
+                    marker.managed.insert(Cow::Borrowed(name), wanted_print);
                     continue;
                 }
                 // The hand-made value becomes the one to return to.
-                ops.push(Op::Forget(name.clone()));
-                ops.push(Op::Save(name.clone()));
+                ops.push(Op::Forget(Cow::Borrowed(name)));
+                ops.push(Op::Save(Cow::Borrowed(name)));
             }
             Some(_) => {}
-            None => ops.push(Op::Save(name.clone())),
+            None => ops.push(Op::Save(Cow::Borrowed(name))),
         }
         if current.as_deref() != value.as_deref() {
             ops.push(match value {
-                Some(v) => Op::Set(name.clone(), v.clone()),
-                None => Op::Unset(name.clone()),
+                Some(v) => Op::Set(Cow::Borrowed(name), Cow::Borrowed(v)),
+                None => Op::Unset(Cow::Borrowed(name)),
             });
         }
-        marker.managed.insert(name.clone(), wanted_print);
+        marker.managed.insert(Cow::Borrowed(name), wanted_print);
     }
     for name in previous.managed.keys() {
-        if wanted.vars.contains_key(name) {
+        if wanted.vars.contains_key(name.as_ref()) {
             continue;
         }
-        if previous.owns(name, env(name).as_deref()) {
-            ops.push(Op::Restore(name.clone()));
+        let name = Cow::Owned(name.to_string());
+        if previous.owns(&name, env(&name).as_deref()) {
+            ops.push(Op::Restore(name));
         } else {
-            ops.push(Op::Forget(name.clone()));
+            ops.push(Op::Forget(name));
         }
     }
     plan_path(wanted, env, &mut ops);
@@ -221,7 +249,7 @@ pub fn plan_with(
 
 /// PATH is edited entry by entry: entries hfenv added and no longer wants are removed once,
 /// everything the user added in between stays.
-fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Vec<Op>) {
+fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Vec<Op<'_>>) {
     let added_before: Vec<String> = env(PATH_VAR)
         .map(|p| {
             p.split(':')
@@ -258,13 +286,13 @@ fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Ve
     }
     let new_path = entries.join(":");
     if new_path != current {
-        ops.push(Op::Export("PATH".into(), new_path));
+        ops.push(Op::Export("PATH".into(), new_path.into()));
     }
     added_now.reverse();
     if added_now.is_empty() {
         ops.push(Op::ExportUnset(PATH_VAR.into()));
     } else {
-        ops.push(Op::Export(PATH_VAR.into(), added_now.join(":")));
+        ops.push(Op::Export(PATH_VAR.into(), added_now.join(":").into()));
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod hflib;
 pub mod hfstored;
 pub mod hub;
+pub mod keyed;
 pub mod paths;
 pub mod process;
 pub mod resolve;

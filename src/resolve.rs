@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use crate::config::{Config, DotenvSearch, Profile, Source};
 use crate::error::{Error, Result};
@@ -64,10 +63,19 @@ pub struct Choice {
     pub why: Why,
 }
 
+/// Where a wanted variable comes from: the active profile, or the `.env` file at this index
+/// of [`Wanted::dotenv`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Profile,
-    Dotenv,
+    Dotenv(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    /// `Some` to set, `None` to unset.
+    pub value: Option<String>,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone)]
@@ -85,9 +93,8 @@ pub struct Wanted {
     pub profile: Option<Profile>,
     /// Where the token came from, for `status`.
     pub token_source: Option<String>,
-    /// Variables hfenv controls here: `Some` to set, `None` to unset.
-    pub vars: BTreeMap<String, Option<String>>,
-    pub origins: BTreeMap<String, (Origin, Rc<str>)>,
+    /// Variables hfenv controls here.
+    pub vars: BTreeMap<String, Var>,
     pub dotenv: Vec<DotenvFile>,
     /// Problems worth one line on stderr, said once per change by the hook.
     pub notices: Vec<String>,
@@ -101,7 +108,7 @@ pub struct Wanted {
 
 impl Wanted {
     pub fn token(&self) -> Option<&str> {
-        self.vars.get("HF_TOKEN").and_then(|v| v.as_deref())
+        self.value("HF_TOKEN").flatten()
     }
 }
 
@@ -416,21 +423,21 @@ fn apply_profile(
             }
         },
     };
-    let origin: (Origin, Rc<str>) = (Origin::Profile, choice.name.as_str().into());
-    w.vars.insert("HF_TOKEN".into(), token.clone());
-    w.origins.insert("HF_TOKEN".into(), origin.clone());
+    let profile_var = |value: Option<String>| Var {
+        value,
+        origin: Origin::Profile,
+    };
+    w.vars.insert("HF_TOKEN".into(), profile_var(token.clone()));
     // Tools that still read the legacy variable must not see another account: it follows the
     // profile when the user had it, and is left absent otherwise.
     if opts.legacy_owned {
-        w.vars.insert("HUGGING_FACE_HUB_TOKEN".into(), token);
-        w.origins
-            .insert("HUGGING_FACE_HUB_TOKEN".into(), origin.clone());
+        w.vars
+            .insert("HUGGING_FACE_HUB_TOKEN".into(), profile_var(token));
     }
-    w.vars.insert(PROFILE_VAR.into(), Some(choice.name.clone()));
-    w.origins.insert(PROFILE_VAR.into(), origin.clone());
+    w.vars
+        .insert(PROFILE_VAR.into(), profile_var(Some(choice.name.clone())));
     for (k, v) in &profile.env {
-        w.vars.insert(k.clone(), Some(v.clone()));
-        w.origins.insert(k.clone(), origin.clone());
+        w.vars.insert(k.clone(), profile_var(Some(v.clone())));
     }
 }
 
@@ -490,15 +497,15 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
         }
         if let (Trust::Allowed, Some(content)) = (trust, content) {
             let lookup = |k: &str| match w.vars.get(k) {
-                Some(v) => v.clone(),
+                Some(v) => v.value.clone(),
                 None => (ctx.env)(k),
             };
+            let origin = Origin::Dotenv(w.dotenv.len());
             match dotenv::values(&content, &lookup) {
                 Err(e) => w
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
                 Ok((values, _errors)) => {
-                    let from: Rc<str> = path.display().to_string().into();
                     for (key, value) in values {
                         let Some(value) = value else { continue };
                         if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
@@ -506,8 +513,13 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                                 .push(format!("`{}`: `{key}` ignored — {reason}", path.display()));
                             continue;
                         }
-                        w.vars.insert(key.clone(), Some(value));
-                        w.origins.insert(key, (Origin::Dotenv, from.clone()));
+                        w.vars.insert(
+                            key,
+                            Var {
+                                value: Some(value),
+                                origin,
+                            },
+                        );
                     }
                 }
             }
@@ -522,9 +534,32 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
 
 impl Wanted {
     fn profile_token_active(&self) -> bool {
-        self.origins
+        self.vars
             .get("HF_TOKEN")
-            .is_some_and(|(o, _)| *o == Origin::Profile)
+            .is_some_and(|v| v.origin == Origin::Profile)
+    }
+
+    /// The value hfenv wants for `name`: `None` when hfenv leaves it alone, `Some(None)` when it
+    /// unsets it.
+    pub fn value(&self, name: &str) -> Option<Option<&str>> {
+        self.vars.get(name).map(|v| v.value.as_deref())
+    }
+
+    /// Where a variable comes from, in words: `profile `work`` or the `.env` file's path.
+    pub fn describe_origin(&self, origin: Origin) -> String {
+        match origin {
+            Origin::Profile => format!(
+                "profile `{}`",
+                self.choice.as_ref().map(|c| c.name.as_str()).unwrap_or("")
+            ),
+            Origin::Dotenv(i) => format!(
+                "`{}`",
+                self.dotenv
+                    .get(i)
+                    .map(|d| d.path.display().to_string())
+                    .unwrap_or_default()
+            ),
+        }
     }
 }
 

@@ -118,7 +118,14 @@ pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
 
 fn ops_text(shell: Shell, ops: &[Op], hooked: bool) -> String {
     // One buffer for the whole script: a `.env` with thousands of keys makes as many lines.
-    let mut out = String::with_capacity(ops.len() * 48);
+    let values: usize = ops
+        .iter()
+        .map(|op| match op {
+            Op::Set(_, v) | Op::Export(_, v) => v.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = String::with_capacity(ops.len() * 40 + values + values / 8);
     let fish = shell == Shell::Fish;
     for op in ops {
         match (op, hooked) {
@@ -156,9 +163,9 @@ fn push_all(out: &mut String, parts: &[&str]) {
 fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
     let q = |v: &str| quote(shell, v);
     let fish = shell == Shell::Fish;
-    let mut ops = plan.ops.clone();
-    ops.push(Op::Export(STATE_VAR.into(), plan.marker.render()));
-    let mut out = ops_text(shell, &ops, hook.is_some());
+    let mut out = ops_text(shell, &plan.ops, hook.is_some());
+    let marker = [Op::Export(STATE_VAR.into(), plan.marker.render().into())];
+    out.push_str(&ops_text(shell, &marker, hook.is_some()));
     if let Some(h) = hook {
         let watches: Vec<String> = h
             .watches

@@ -23,12 +23,12 @@ pub fn run(args: Exec) -> Result<()> {
     for op in &plan.ops {
         match op {
             Op::Set(k, v) | Op::Export(k, v) => {
-                command.env(k, v);
+                command.env(&**k, &**v);
             }
             // Without the shell's memory of earlier values, "restore" can only mean "remove":
             // a value from another directory must not leak into this command.
             Op::Unset(k) | Op::ExportUnset(k) | Op::Restore(k) => {
-                command.env_remove(k);
+                command.env_remove(&**k);
             }
             Op::Save(_) | Op::Forget(_) => {}
         }

@@ -113,8 +113,8 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let result = ui::print(&shell::render(shell, &plan, hook_state.as_ref()));
     // The process ends right after this: freeing thousands of `.env` strings one by one would
     // only delay the prompt.
-    std::mem::forget(wanted);
     std::mem::forget(plan);
+    std::mem::forget(wanted);
     result
 }
 
@@ -237,13 +237,13 @@ pub fn exported_vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
     let mut vars: Vec<(String, Option<String>)> = wanted
         .vars
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
     let plan = apply::plan(wanted, &Marker::default(), &paths::process_env, "");
     for op in plan.ops {
         if let Op::Export(name, value) = op {
             if name == "PATH" {
-                vars.push((name, Some(value)));
+                vars.push((name.into_owned(), Some(value.into_owned())));
             }
         }
     }

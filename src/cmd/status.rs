@@ -11,15 +11,18 @@ pub fn run(args: Status) -> Result<()> {
     let here = Here::load()?;
     let wanted = here.wanted(None, true)?;
     // What a process started from here will see once the hook has applied this directory.
-    let after = |k: &str| match wanted.vars.get(k) {
-        Some(v) => v.clone(),
+    let after = |k: &str| match wanted.value(k) {
+        Some(v) => v.map(str::to_string),
         None => paths::process_env(k),
     };
     let effective = effective_token(&after);
     let hooked = paths::process_env(STATE_VAR)
         .and_then(|m| Marker::parse(&m))
         .is_some();
-    let in_sync = wanted.vars.iter().all(|(k, v)| paths::process_env(k) == *v);
+    let in_sync = wanted
+        .vars
+        .iter()
+        .all(|(k, v)| paths::process_env(k) == v.value);
     let masked = |v: Option<&str>| v.map(mask);
 
     if args.json {
@@ -27,12 +30,14 @@ pub fn run(args: Status) -> Result<()> {
             .vars
             .iter()
             .map(|(k, v)| {
-                let (origin, from) = wanted.origins.get(k).cloned().unwrap_or((Origin::Profile, "".into()));
                 serde_json::json!({
                     "name": k,
-                    "action": if v.is_some() { "set" } else { "unset" },
-                    "origin": match origin { Origin::Profile => "profile", Origin::Dotenv => "dotenv" },
-                    "from": &*from,
+                    "action": if v.value.is_some() { "set" } else { "unset" },
+                    "origin": match v.origin { Origin::Profile => "profile", Origin::Dotenv(_) => "dotenv" },
+                    "from": match v.origin {
+                        Origin::Profile => wanted.choice.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                        Origin::Dotenv(i) => wanted.dotenv[i].path.display().to_string(),
+                    },
                 })
             })
             .collect();
@@ -105,16 +110,8 @@ pub fn run(args: Status) -> Result<()> {
     if !wanted.vars.is_empty() {
         out.push_str("variables\n");
         for (k, v) in &wanted.vars {
-            let (origin, from) = wanted
-                .origins
-                .get(k)
-                .cloned()
-                .unwrap_or((Origin::Profile, "".into()));
-            let from = match origin {
-                Origin::Profile => format!("profile `{from}`"),
-                Origin::Dotenv => format!("`{from}`"),
-            };
-            let action = if v.is_some() { "set" } else { "unset" };
+            let from = wanted.describe_origin(v.origin);
+            let action = if v.value.is_some() { "set" } else { "unset" };
             out.push_str(&format!("  {k:<24} {action} by {from}\n"));
         }
     }

@@ -72,7 +72,7 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| {
         ctx.wanted
             .as_ref()
-            .and_then(|w| w.vars.get(k).cloned())
+            .and_then(|w| w.value(k).map(|v| v.map(str::to_string)))
             .unwrap_or_else(|| paths::process_env(k))
     };
     let endpoint = hub::endpoint(&env);

@@ -85,7 +85,7 @@ pub struct Ctx {
     pub here: Option<Here>,
     pub wanted: Option<Wanted>,
     /// The hook's marker in this process's environment: the calling shell is hooked.
-    pub marker: Option<Marker>,
+    pub marker: Option<Marker<'static>>,
     pub cwd: PathBuf,
 }
 
