@@ -3,7 +3,6 @@
 //! own unexported variables.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::resolve::Wanted;
 
@@ -23,9 +22,14 @@ fn spill(list: &str) -> Option<String> {
     }
     let id = format!("{:016x}", crate::keyed::print(list.as_bytes()));
     let path = dir.join(&id);
-    // No fsync: a spill lost in a crash only means hfenv forgets what it set, while an fsync
-    // would cost milliseconds at the prompt. Rewriting identical content refreshes the mtime,
-    // which keeps the file from being pruned.
+    // Content-addressed: an existing file already holds exactly this list, and refreshing
+    // its mtime keeps it from being pruned. No fsync for a new one: a spill lost in a crash
+    // only means hfenv forgets what it set, while an fsync would cost milliseconds at a prompt.
+    if let Ok(file) = std::fs::File::options().append(true).open(&path) {
+        if file.set_modified(std::time::SystemTime::now()).is_ok() {
+            return Some(id);
+        }
+    }
     let tmp = dir.join(format!(".{id}.{}", std::process::id()));
     std::fs::write(&tmp, list).ok()?;
     std::fs::rename(&tmp, &path).ok()?;
@@ -38,7 +42,7 @@ pub struct Marker<'a> {
     pub digest: String,
     pub notices: String,
     /// Variables hfenv set (fingerprint of the value) or unset (`-`).
-    pub managed: BTreeMap<Cow<'a, str>, Print>,
+    pub managed: Managed<'a>,
 }
 
 impl Marker<'_> {
@@ -64,7 +68,7 @@ impl Marker<'_> {
             Some(_) => "",
             None => rest,
         };
-        let managed = list
+        let managed: Managed = list
             .split(',')
             .filter_map(|kv| kv.split_once('='))
             .map(|(k, v)| (Cow::Owned(k.to_string()), Print::parse(v)))
@@ -79,7 +83,7 @@ impl Marker<'_> {
 
     fn managed_list(&self) -> String {
         let mut list = String::with_capacity(self.managed.len() * 28);
-        for (k, v) in &self.managed {
+        for (k, v) in self.managed.iter() {
             if !list.is_empty() {
                 list.push(',');
             }
@@ -110,6 +114,58 @@ impl Marker<'_> {
             Some(fp) => *fp == value_print(current),
             None => false,
         }
+    }
+}
+
+/// Variables hfenv manages, by name. A sorted vector rather than a tree: the plan adds names
+/// in order (it walks a sorted map), so building it is a push per variable.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Managed<'a>(Vec<(Cow<'a, str>, Print)>);
+
+impl<'a> Managed<'a> {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Print> {
+        self.position(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    pub fn insert(&mut self, name: Cow<'a, str>, print: Print) {
+        if self.0.last().is_some_and(|(last, _)| *last < name) || self.0.is_empty() {
+            self.0.push((name, print));
+            return;
+        }
+        match self.position(&name) {
+            Ok(i) => self.0[i].1 = print,
+            Err(i) => self.0.insert(i, (name, print)),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Cow<'a, str>, &Print)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> FromIterator<(Cow<'a, str>, Print)> for Managed<'a> {
+    fn from_iter<I: IntoIterator<Item = (Cow<'a, str>, Print)>>(iter: I) -> Self {
+        let mut m = Managed::default();
+        for (k, v) in iter {
+            m.insert(k, v);
+        }
+        m
     }
 }
 
@@ -201,7 +257,7 @@ pub fn plan_with<'a>(
             .map(|p| p.digest())
             .unwrap_or_default(),
         notices: notices.to_string(),
-        managed: BTreeMap::new(),
+        managed: Managed::default(),
     };
     for (name, var) in &wanted.vars {
         let value = &var.value;
@@ -232,7 +288,7 @@ pub fn plan_with<'a>(
         }
         marker.managed.insert(Cow::Borrowed(name), wanted_print);
     }
-    for name in previous.managed.keys() {
+    for (name, _) in previous.managed.iter() {
         if wanted.vars.contains_key(name.as_ref()) {
             continue;
         }
@@ -306,7 +362,7 @@ mod tests {
             profile: "work".into(),
             digest: "d".into(),
             notices: "n".into(),
-            managed: BTreeMap::new(),
+            managed: Managed::default(),
         };
         m.managed
             .insert("HF_TOKEN".into(), value_print(Some("hf_secret_value")));
