@@ -55,7 +55,15 @@ __hfenv_load() {
         return 0
     fi
     local __hfenv_code __hfenv_int
-    __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" "$__hfenv_bin" export bash --hook)
+    # A failing binary is said once: after that its complaints are silenced until it works
+    # again, so a broken state never nags at every prompt.
+    local __hfenv_quiet=${__hfenv_failed-}
+    __hfenv_failed=1
+    if [[ -z $__hfenv_quiet ]]; then
+        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" "$__hfenv_bin" export bash --hook) && __hfenv_failed=
+    else
+        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" "$__hfenv_bin" export bash --hook 2>/dev/null) && __hfenv_failed=
+    fi
     # Ctrl-C must not leave the environment half-applied; the user's own trap comes back after.
     __hfenv_int=$(trap -p SIGINT)
     trap -- '' SIGINT

@@ -54,7 +54,21 @@ function __hfenv_load
     end
     set -l stamp
     set -q __hfenv_stamp; and set stamp $__hfenv_stamp
-    __HFENV_STAMP="$stamp" $__hfenv_bin export fish --hook | source
+    # A failing binary is said once: after that its complaints are silenced until it works
+    # again, so a broken state never nags at every prompt.
+    set -l rc 0
+    if set -q __hfenv_failed
+        __HFENV_STAMP="$stamp" $__hfenv_bin export fish --hook 2>/dev/null | source
+        set rc $pipestatus[1]
+    else
+        __HFENV_STAMP="$stamp" $__hfenv_bin export fish --hook | source
+        set rc $pipestatus[1]
+    end
+    if test "$rc" = 0
+        set -e __hfenv_failed
+    else
+        set -g __hfenv_failed 1
+    end
 end
 
 function __hfenv_hook --on-event fish_prompt --on-variable PWD

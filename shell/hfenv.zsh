@@ -65,7 +65,18 @@ __hfenv_load() {
     # chpwd also fires in subshells: they must not advance the parent's stamp, or the parent
     # would miss a change made before that.
     (( ZSH_SUBSHELL )) && __hfenv_stamp_in=
-    __hfenv_code=$(__HFENV_STAMP=$__hfenv_stamp_in "$__hfenv_bin" export zsh --hook)
+    # A failing binary is said once: after that its complaints are silenced until it works
+    # again, so a broken state never nags at every prompt.
+    if [[ -z ${__hfenv_failed-} ]]; then
+        __hfenv_code=$(__HFENV_STAMP=$__hfenv_stamp_in "$__hfenv_bin" export zsh --hook)
+    else
+        __hfenv_code=$(__HFENV_STAMP=$__hfenv_stamp_in "$__hfenv_bin" export zsh --hook 2>/dev/null)
+    fi
+    if (( $? == 0 )); then
+        typeset -g __hfenv_failed=
+    else
+        typeset -g __hfenv_failed=1
+    fi
     eval "$__hfenv_code"
 }
 

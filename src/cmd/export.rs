@@ -40,12 +40,21 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let state_dir = state::dir()?;
     let config_path = paths::config_file()?;
     let cwd = resolve::current_dir(env)?;
+    // Without a stamp the hook cannot skip work, but the environment must still be right:
+    // the code is printed and the failure reported afterwards (the hook then stays quiet).
+    let stamp_error = std::cell::RefCell::new(None);
     let hook_state = |watches: Vec<PathBuf>| -> Result<Option<HookState>> {
         if !hook {
             return Ok(None);
         }
-        let stamp = stamp_path(&state_dir)?;
-        touch_stamp(&stamp, started)?;
+        let stamp = match stamp_path(&state_dir).and_then(|s| touch_stamp(&s, started).map(|()| s))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                *stamp_error.borrow_mut() = Some(e);
+                PathBuf::new()
+            }
+        };
         Ok(Some(HookState {
             pwd: env("PWD").unwrap_or_else(|| cwd.display().to_string()),
             shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
@@ -111,6 +120,9 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let plan = apply::plan_with(&wanted, &previous, env, &notices, same_shell);
     let hook_state = hook_state(wanted.watches.clone())?;
     let result = ui::print(&shell::render(shell, &plan, hook_state.as_ref()));
+    if let Some(e) = stamp_error.take() {
+        return Err(e);
+    }
     // The process ends right after this: freeing thousands of `.env` strings one by one would
     // only delay the prompt.
     std::mem::forget(plan);

@@ -31,6 +31,12 @@ impl Sh {
 
 /// Runs `body` in every shell given, reporting every failing shell rather than the first.
 fn each_shell(shells: &[Sh], body: impl Fn(Sh) + std::panic::RefUnwindSafe) {
+    // One interactive session at a time: on two cores, a dozen shells on ptys at once stretch
+    // the timing-sensitive scenarios (same-second edits, the stamp's margin) past their bounds.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut failures = Vec::new();
     for &sh in shells {
         if !have(sh.program()) || !have("script") {
@@ -791,6 +797,30 @@ fn missing_binary_warns_once_and_the_prompt_keeps_working() {
         o.is("after", TOKEN_WORK);
         o.is("still", TOKEN_WORK);
         assert_eq!(o.count("is missing"), 1, "{}", o.transcript);
+    });
+}
+
+#[test]
+fn failing_binary_warns_once_and_the_environment_is_still_right() {
+    each_shell(&POSIXISH, |sh| {
+        let mut s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        // State under a regular file: even root cannot create it, so every export fails to
+        // write its stamp (and exits 1) after printing the environment.
+        s.write("not-a-dir", "");
+        s.set_env("XDG_STATE_HOME", s.path("not-a-dir/state"));
+        let o = Session::new(&s, sh)
+            .cd("work")
+            .show("HF_TOKEN", "in")
+            .line("true")
+            .line("true")
+            .cd("")
+            .show("HF_TOKEN", "out")
+            .run();
+        o.is("in", TOKEN_WORK);
+        o.unset("out");
+        assert_eq!(o.count("could not create"), 1, "{}", o.transcript);
     });
 }
 
