@@ -150,6 +150,11 @@ pub fn check_profile_name(name: &str) -> Result<()> {
     }
 }
 
+/// A value pasted where a variable name belongs.
+pub fn looks_like_token(text: &str) -> bool {
+    (text.starts_with("hf_") || text.starts_with("api_org")) && text.len() >= 16
+}
+
 pub fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -271,7 +276,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             ));
         }
         if let Some(Source::Env(var)) = profile.source() {
-            if TOKEN_VARS.contains(&var) || !valid_env_name(var) {
+            if TOKEN_VARS.contains(&var) || !valid_env_name(var) || looks_like_token(var) {
                 return Err(at(
                     format!("profile `{name}` reads its token from `{var}`"),
                     "name another variable (hfenv itself sets `HF_TOKEN`), such as `CI_HF_TOKEN`",

@@ -37,7 +37,7 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.message.is_empty() {
-                eprintln!("hfenv: {}", e.message);
+                ui::say(&e.message);
             }
             ExitCode::from(e.code)
         }

@@ -29,6 +29,37 @@ pub fn mask(token: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// Masks anything shaped like a token in text meant for people: a token pasted into the
+/// wrong config key, a pin file or a rule must not come back whole in an error or a listing.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("hf_") && !text.contains("api_org") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = [rest.find("hf_"), rest.find("api_org")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let len = from
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(from.len());
+        let (candidate, after) = from.split_at(len);
+        // Long enough to be a secret; short words like `hf_token` or `hf_stored` stay readable.
+        if candidate.len() >= 16 {
+            out.push_str(&mask(candidate));
+        } else {
+            out.push_str(candidate);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// A short one-way digest, safe to keep in an exported variable: it lets the hook recognise a
 /// value it set without storing the value.
 pub fn fingerprint(value: &str) -> String {
@@ -128,6 +159,16 @@ mod tests {
         assert_eq!(clean("hf_a\r\nb").as_deref(), Some("hf_ab"));
         assert_eq!(clean(" \n"), None);
         assert_eq!(clean(""), None);
+    }
+
+    #[test]
+    fn redacts_token_shapes_but_not_key_names() {
+        let text = "unknown variant `hf_AbCdEfGhIjKlMnOp7890`, expected `hf_token` or `hf_stored`";
+        assert_eq!(
+            redact(text),
+            "unknown variant `hf_Ab…7890`, expected `hf_token` or `hf_stored`"
+        );
+        assert_eq!(redact("api_org_abcdefghijklmnop"), "api_o…mnop");
     }
 
     #[test]

@@ -3,7 +3,18 @@
 use std::io::Write;
 
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("hfenv: warning: {message}");
+    say(&format!("warning: {message}"));
+}
+
+/// One line on stderr for people, with anything shaped like a token masked.
+pub fn say(message: &str) {
+    eprintln!("hfenv: {}", crate::token::redact(message));
+}
+
+/// Like [`print`], for text built from the user's config (names, rules, commands): anything
+/// shaped like a token is masked.
+pub fn print_for_people(text: &str) -> crate::error::Result<()> {
+    print(&crate::token::redact(text))
 }
 
 /// Writes to stdout; a closed pipe (`hfenv list | head -1`) is not an error.
@@ -19,7 +30,7 @@ pub fn print(text: &str) -> crate::error::Result<()> {
 }
 
 pub fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
-    print(&format!(
+    print_for_people(&format!(
         "{}\n",
         serde_json::to_string_pretty(value).expect("json serializes")
     ))

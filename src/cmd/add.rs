@@ -30,7 +30,10 @@ pub fn run(args: Add) -> Result<()> {
         profile.token = Some(token);
     }
     if let Some(var) = &args.token_env {
-        if config::TOKEN_VARS.contains(&var.as_str()) || !config::valid_env_name(var) {
+        if config::TOKEN_VARS.contains(&var.as_str())
+            || !config::valid_env_name(var)
+            || config::looks_like_token(var)
+        {
             return Err(Error::usage(
                 format!("`--token-env {var}` cannot be used"),
                 "name another variable (hfenv itself sets `HF_TOKEN`), such as `CI_HF_TOKEN`",

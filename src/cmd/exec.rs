@@ -11,7 +11,7 @@ pub fn run(args: Exec) -> Result<()> {
     let here = Here::load()?;
     let wanted = here.wanted(args.profile.as_deref(), args.profile.is_none())?;
     for n in &wanted.notices {
-        eprintln!("hfenv: {n}");
+        crate::ui::say(n);
     }
     let previous = paths::process_env(STATE_VAR)
         .and_then(|m| Marker::parse(&m))

@@ -67,7 +67,7 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
         Err(e) => {
             // Leave the environment as it is, but record the watches so the error is said once
             // per change of the config, not at every prompt.
-            eprintln!("hfenv: {}", e.message);
+            crate::ui::say(&e.message);
             let mut watches = vec![config_path.clone()];
             if let Some(parent) = config_path.parent() {
                 watches.push(parent.to_path_buf());
@@ -76,7 +76,14 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
                 ops: Vec::new(),
                 marker: previous,
             };
-            return ui::print(&shell::render(shell, &plan, hook_state(watches)?.as_ref()));
+            ui::print(&shell::render(shell, &plan, hook_state(watches)?.as_ref()))?;
+            // The hook keeps the prompt going (its bookkeeping was printed); a script calling
+            // export directly must see the failure.
+            return if hook {
+                Ok(())
+            } else {
+                Err(Error::silent(crate::error::EXIT_FAILURE))
+            };
         }
     };
     let ctx = Context {
@@ -111,7 +118,7 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let notices = notices_print(&wanted);
     if notices != previous.notices || !hook {
         for n in &wanted.notices {
-            eprintln!("hfenv: {n}");
+            crate::ui::say(n);
         }
     }
     // The hook hands back its stamp from the second load on: only then did this very shell make
@@ -207,7 +214,7 @@ fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
     let here = Here::load()?;
     let wanted = here.wanted(explicit, explicit.is_none())?;
     for n in &wanted.notices {
-        eprintln!("hfenv: {n}");
+        crate::ui::say(n);
     }
     if format != ExportFormat::Github && ui::stdout_is_tty() {
         return Err(Error::new(
@@ -232,6 +239,15 @@ fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
             ui::print(&format!("{}\n", serde_json::Value::Object(map)))
         }
         ExportFormat::Dotenv => {
+            for (k, v) in &vars {
+                if v.as_deref()
+                    .is_some_and(|v| dotenv_value(v).starts_with('"'))
+                {
+                    ui::warn(format!(
+                        "`{k}` is written quoted with escapes: python-dotenv and editors read it, but Docker's `--env-file` takes values literally"
+                    ));
+                }
+            }
             let text: String = vars
                 .iter()
                 .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}\n", dotenv_value(v))))

@@ -121,7 +121,7 @@ pub fn run(args: List) -> Result<()> {
             c.why.describe()
         ));
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }
 
 /// Profile names only, for completion scripts: must stay fast and never fail loudly.

@@ -128,5 +128,5 @@ pub fn run(args: Status) -> Result<()> {
     for n in &wanted.notices {
         out.push_str(&format!("notice      {n}\n"));
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }

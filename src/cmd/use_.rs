@@ -46,7 +46,7 @@ pub fn run(args: Use) -> Result<()> {
 }
 
 fn say(text: &str) {
-    eprintln!("hfenv: {text}");
+    crate::ui::say(text);
 }
 
 fn shell_scope(name: Option<&str>) -> Result<()> {
@@ -151,6 +151,12 @@ fn pin_scope(cwd: &Path, name: Option<&str>) -> Result<()> {
             say(&format!("wrote `{}` naming `{n}`", file.display()));
         }
         None => {
+            if !file.exists() {
+                return Err(Error::new(
+                    format!("no `{PIN_FILE}` in `{}`", cwd.display()),
+                    "run it in the directory whose pin you want to clear (see `hfenv status`)",
+                ));
+            }
             std::fs::remove_file(&file).map_err(|e| io_error("remove", &file, e))?;
             say(&format!("removed `{}`", file.display()));
         }

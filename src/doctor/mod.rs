@@ -153,7 +153,7 @@ pub fn run(args: Doctor) -> Result<()> {
             "checks": report,
         }))?;
     } else {
-        crate::ui::print(&render(&report, color_wanted()))?;
+        crate::ui::print_for_people(&render(&report, color_wanted()))?;
     }
     if failed {
         Err(Error::silent(crate::error::EXIT_FAILURE))

@@ -394,3 +394,25 @@ fn every_scope_can_be_cleared() {
         .ok();
     assert_eq!(out.stdout, "set -e HFENV_SHELL_PROFILE\n");
 }
+
+/// A token pasted into the wrong place comes back masked in errors and listings.
+#[test]
+fn tokens_in_the_wrong_place_are_masked_in_errors() {
+    let s = Sandbox::new();
+    s.write_config(&format!("[settings]\ndotenv_search = \"{TOKEN_WORK}\"\n"));
+    let e = s.hfenv(&["list"]).code(1);
+    assert!(e.stderr.contains("hf_Fa…1111"), "{}", e.stderr);
+    assert_no_token(&e.stderr);
+    s.write_config(&format!("[profiles.w]\ntoken_env = \"{TOKEN_WORK}\"\n"));
+    let e = s.hfenv(&["list"]).code(1);
+    assert_no_token(&e.stderr);
+    s.write_config(&format!(
+        "[profiles.w]\ntoken = \"{TOKEN_CI}\"\n[dirs]\n\"~/p\" = \"{TOKEN_WORK}\"\n"
+    ));
+    s.mkdir("p");
+    for args in [&["status"][..], &["status", "--json"], &["list"]] {
+        let d = s.hfenv(args).dir(s.path("p")).ok();
+        assert_no_token(&d.stdout);
+        assert_no_token(&d.stderr);
+    }
+}
