@@ -4,36 +4,12 @@
 #
 # At each prompt the shell decides with builtins alone whether anything hfenv watches changed
 # (`-nt` compares nanosecond mtimes against a stamp); only then does it run `hfenv export`.
-# Values to restore live in unexported arrays, never in the environment.
-# Sourcing this again (a re-read rc) keeps the arrays and registers the hook only once.
+# The values to restore are kept by hfenv in a private file under its state directory, never
+# in the environment. Sourcing this again (a re-read rc) registers the hook only once.
 
 __hfenv_bin=::HFENV::
-declare -gA __hfenv_orig __hfenv_had
 # Filled by the code `hfenv export` prints; declared so `set -u` shells can read it before.
 declare -ga __hfenv_watch
-
-__hfenv_save() {
-    if [[ -n ${!1+set} ]]; then
-        __hfenv_had[$1]=1
-        __hfenv_orig[$1]=${!1}
-    else
-        __hfenv_had[$1]=0
-        unset '__hfenv_orig[$1]'
-    fi
-}
-
-__hfenv_restore() {
-    if [[ ${__hfenv_had[$1]-} == 1 ]]; then
-        export "$1=${__hfenv_orig[$1]}"
-    else
-        unset "$1"
-    fi
-    __hfenv_forget "$1"
-}
-
-__hfenv_forget() {
-    unset '__hfenv_had[$1]' '__hfenv_orig[$1]'
-}
 
 __hfenv_changed() {
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0

@@ -3,44 +3,24 @@
 #
 # Before each prompt and after each `cd`, `hfenv export elvish --hook` prints JSON operations
 # that this hook applies. elvish 0.19 has no builtin to compare file times, so unlike the bash,
-# zsh and fish hooks this one asks the binary at every prompt. Values to restore live in a map
-# inside this closure, never in the environment. Evaluating this again replaces the hooks it
-# registered before instead of adding more.
+# zsh and fish hooks this one asks the binary at every prompt. Evaluating this again replaces
+# the hooks it registered before instead of adding more.
 
 use path
 
 var __hfenv_bin = ::HFENV::
-# NAME -> [&had=$true &v=VALUE] or [&had=$false]: what to put back when hfenv lets go.
-var __hfenv_orig = [&]
 var __hfenv_stamp = ''
 var __hfenv_warned = $false
 
+# hfenv keeps the values to restore itself (a private file in its state directory), so the
+# operations are plain sets and unsets.
 fn __hfenv_apply {|ops|
     for op $ops {
         var kind name = $op[0] $op[1]
-        if (eq $kind save) {
-            if (has-env $name) {
-                set __hfenv_orig[$name] = [&had=$true &v=(get-env $name)]
-            } else {
-                set __hfenv_orig[$name] = [&had=$false]
-            }
-        } elif (eq $kind set) {
+        if (eq $kind set) {
             set-env $name $op[2]
         } elif (eq $kind unset) {
             unset-env $name
-        } elif (eq $kind restore) {
-            var had = $false
-            if (has-key $__hfenv_orig $name) {
-                set had = $__hfenv_orig[$name][had]
-            }
-            if $had {
-                set-env $name $__hfenv_orig[$name][v]
-            } else {
-                unset-env $name
-            }
-            set __hfenv_orig = (dissoc $__hfenv_orig $name)
-        } elif (eq $kind forget) {
-            set __hfenv_orig = (dissoc $__hfenv_orig $name)
         }
     }
 }

@@ -3,35 +3,10 @@
 #
 # At each prompt, and whenever PWD changes, the shell checks with builtins alone whether
 # anything hfenv watches changed (`test -nt` compares nanosecond mtimes against a stamp); only
-# then does it run `hfenv export`. Values to restore live in unexported globals.
+# then does it run `hfenv export`. The values to restore are kept by hfenv in a private file
+# under its state directory, never in the environment.
 
 set -g __hfenv_bin ::HFENV::
-
-function __hfenv_save
-    if set -q $argv[1]
-        set -g __hfenv_had_$argv[1] 1
-        set -g __hfenv_orig_$argv[1] $$argv[1]
-    else
-        set -g __hfenv_had_$argv[1] 0
-        set -e __hfenv_orig_$argv[1]
-    end
-end
-
-function __hfenv_restore
-    set -l had __hfenv_had_$argv[1]
-    set -l orig __hfenv_orig_$argv[1]
-    if test "$$had" = 1
-        set -gx $argv[1] $$orig
-    else
-        set -e $argv[1]
-    end
-    __hfenv_forget $argv[1]
-end
-
-function __hfenv_forget
-    set -e __hfenv_had_$argv[1]
-    set -e __hfenv_orig_$argv[1]
-end
 
 function __hfenv_changed
     set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0

@@ -6,15 +6,12 @@
 # `__hfenv_hook: true` so that loading the module again replaces them instead of adding more.
 # They ask `hfenv export nushell --hook` for JSON operations only when the directory, this shell's
 # choice, or a watched file (newer than the stamp) changed. `hide-env` really unsets variables.
-# Values to restore live in `$env.__HFENV_ORIG`, a record: nushell passes only strings to child
-# processes, so the backups never reach them.
+# `$env.__HFENV_LAST` (a record: nushell passes only strings to child processes) remembers
+# what the last load saw.
 
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    if ($env.__HFENV_ORIG? | describe | str starts-with 'record') == false {
-        $env.__HFENV_ORIG = {}
-    }
     if ($env.__HFENV_LAST? | describe | str starts-with 'record') == false {
         $env.__HFENV_LAST = {pwd: null, sp: null, stamp: '', watch: []}
     }
@@ -32,14 +29,13 @@ def __hfenv_tagged [hook: any] {
     (($hook | describe | str starts-with 'record') and ($hook.__hfenv_hook? == true))
 }
 
+# hfenv keeps the values to restore itself (a private file in its state directory), so the
+# operations are plain sets and unsets.
 def --env __hfenv_apply [ops: list] {
     for op in $ops {
         let kind = ($op | get 0)
         let name = ($op | get 1)
-        if $kind == 'save' {
-            let entry = if ($name in $env) { {had: true, v: ($env | get $name)} } else { {had: false} }
-            $env.__HFENV_ORIG = ($env.__HFENV_ORIG | merge {($name): $entry})
-        } else if $kind == 'set' {
+        if $kind == 'set' {
             let value = ($op | get 2)
             if $name == 'PATH' {
                 # nushell keeps PATH as a list.
@@ -49,19 +45,6 @@ def --env __hfenv_apply [ops: list] {
             }
         } else if $kind == 'unset' {
             if $name in $env { hide-env $name }
-        } else if $kind == 'restore' or $kind == 'forget' {
-            let saved = ($name in ($env.__HFENV_ORIG | columns))
-            if $kind == 'restore' {
-                let had = ($saved and ($env.__HFENV_ORIG | get $name | get had))
-                if $had {
-                    load-env {($name): ($env.__HFENV_ORIG | get $name | get v)}
-                } else if $name in $env {
-                    hide-env $name
-                }
-            }
-            if $saved {
-                $env.__HFENV_ORIG = ($env.__HFENV_ORIG | reject $name)
-            }
         }
     }
 }

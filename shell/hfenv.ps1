@@ -4,46 +4,22 @@
 # The hook wraps `function global:prompt`: before the user's own prompt runs it checks, with
 # cmdlets alone, whether the directory, this shell's choice, or a watched file (newer than the
 # stamp) changed; only then does it ask `hfenv export powershell --hook` for JSON operations.
-# `$?` and `$LASTEXITCODE` are handed to the user's prompt unchanged. Values to restore live in
-# `$global:` hashtables, never in the environment. Running this again keeps the first wrapper.
+# `$?` and `$LASTEXITCODE` are handed to the user's prompt unchanged. hfenv keeps the values to
+# restore in a private file, never in the environment. Running this again keeps the first wrapper.
 
 $global:__hfenv_bin = ::HFENV::
-if ($null -eq $global:__hfenv_orig) { $global:__hfenv_orig = @{} }
-if ($null -eq $global:__hfenv_had) { $global:__hfenv_had = @{} }
 if ($null -eq $global:__hfenv_last) {
     $global:__hfenv_last = @{ pwd = $null; sp = ''; stamp = ''; watch = @() }
 }
 
+# hfenv keeps the values to restore itself (a private file in its state directory), so the
+# operations are plain sets and unsets.
 function global:__hfenv_apply($ops) {
     foreach ($op in $ops) {
-        $kind = $op[0]
         $name = $op[1]
-        switch ($kind) {
-            'save' {
-                $item = Get-Item -LiteralPath "env:$name" -ErrorAction SilentlyContinue
-                if ($null -ne $item) {
-                    $global:__hfenv_had[$name] = $true
-                    $global:__hfenv_orig[$name] = $item.Value
-                } else {
-                    $global:__hfenv_had[$name] = $false
-                    $global:__hfenv_orig.Remove($name)
-                }
-            }
+        switch ($op[0]) {
             'set' { Set-Item -LiteralPath "env:$name" -Value $op[2] }
             'unset' { Remove-Item -LiteralPath "env:$name" -ErrorAction SilentlyContinue }
-            'restore' {
-                if ($global:__hfenv_had[$name] -eq $true) {
-                    Set-Item -LiteralPath "env:$name" -Value $global:__hfenv_orig[$name]
-                } else {
-                    Remove-Item -LiteralPath "env:$name" -ErrorAction SilentlyContinue
-                }
-                $global:__hfenv_had.Remove($name)
-                $global:__hfenv_orig.Remove($name)
-            }
-            'forget' {
-                $global:__hfenv_had.Remove($name)
-                $global:__hfenv_orig.Remove($name)
-            }
         }
     }
 }

@@ -3,39 +3,13 @@
 #
 # precmd and chpwd both check, with builtins alone, whether anything hfenv watches changed
 # (`-nt` compares nanosecond mtimes against a stamp); only then does it run `hfenv export`.
-# Values to restore live in unexported associative arrays, never in the environment.
+# The values to restore are kept by hfenv in a private file under its state directory, never
+# in the environment.
 # Every function runs under `emulate -L zsh`, so the user's options (ksh_arrays, nounset, ...)
 # cannot change what it does.
 
 typeset -g __hfenv_bin=::HFENV::
-typeset -gA __hfenv_orig __hfenv_had
 # Sourcing this again (a re-read rc) keeps the arrays and registers the hooks only once.
-
-__hfenv_save() {
-    emulate -L zsh
-    if [[ -v $1 ]]; then
-        __hfenv_had[$1]=1
-        __hfenv_orig[$1]=${(P)1}
-    else
-        __hfenv_had[$1]=0
-        unset "__hfenv_orig[$1]"
-    fi
-}
-
-__hfenv_restore() {
-    emulate -L zsh
-    if [[ ${__hfenv_had[$1]-} == 1 ]]; then
-        export "$1=${__hfenv_orig[$1]}"
-    else
-        unset "$1"
-    fi
-    __hfenv_forget "$1"
-}
-
-__hfenv_forget() {
-    emulate -L zsh
-    unset "__hfenv_had[$1]" "__hfenv_orig[$1]"
-}
 
 __hfenv_changed() {
     emulate -L zsh

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use crate::resolve::Wanted;
 
-/// Exported marker: `1;profile;digest;notices;NAME=fp,NAME=-`. Non-secret by construction.
+/// Exported marker: `2;profile;digest;notices;store;NAME=fp,NAME=-`. Non-secret by construction:
+/// fingerprints, and the name of the file holding the values to restore.
 pub const STATE_VAR: &str = "__HFENV_STATE";
 /// Exported list of PATH entries hfenv added, so only those are ever removed.
 pub const PATH_VAR: &str = "__HFENV_PATH";
@@ -41,19 +42,22 @@ pub struct Marker<'a> {
     pub profile: String,
     pub digest: String,
     pub notices: String,
+    /// The file (under the state directory's `shells/`) holding the values to restore.
+    pub store: String,
     /// Variables hfenv set (fingerprint of the value) or unset (`-`).
     pub managed: Managed<'a>,
 }
 
 impl Marker<'_> {
     pub fn parse(text: &str) -> Option<Marker<'static>> {
-        let mut parts = text.splitn(5, ';');
-        if parts.next()? != "1" {
+        let mut parts = text.splitn(6, ';');
+        if parts.next()? != "2" {
             return None;
         }
         let profile = parts.next()?.to_string();
         let digest = parts.next()?.to_string();
         let notices = parts.next()?.to_string();
+        let store = parts.next()?.to_string();
         let rest = parts.next().unwrap_or("");
         // A spilled list lives in a content-addressed file: read it back. If it is gone, hfenv
         // no longer knows what it set, and treats those values as the user's own.
@@ -77,6 +81,7 @@ impl Marker<'_> {
             profile,
             digest,
             notices,
+            store,
             managed,
         })
     }
@@ -102,10 +107,16 @@ impl Marker<'_> {
         let list = self.managed_list();
         if list.len() > SPILL_OVER {
             if let Some(id) = spill(&list) {
-                return format!("1;{};{};{};@{id}", self.profile, self.digest, self.notices);
+                return format!(
+                    "2;{};{};{};{};@{id}",
+                    self.profile, self.digest, self.notices, self.store
+                );
             }
         }
-        format!("1;{};{};{};{list}", self.profile, self.digest, self.notices)
+        format!(
+            "2;{};{};{};{};{list}",
+            self.profile, self.digest, self.notices, self.store
+        )
     }
 
     /// The variable still holds what hfenv put there.
@@ -257,6 +268,7 @@ pub fn plan_with<'a>(
             .map(|p| p.digest())
             .unwrap_or_default(),
         notices: notices.to_string(),
+        store: previous.store.clone(),
         managed: Managed::default(),
     };
     for (name, var) in &wanted.vars {
@@ -362,6 +374,7 @@ mod tests {
             profile: "work".into(),
             digest: "d".into(),
             notices: "n".into(),
+            store: "123-456".into(),
             managed: Managed::default(),
         };
         m.managed

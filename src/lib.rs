@@ -11,6 +11,7 @@ pub mod hflib;
 pub mod hfstored;
 pub mod hub;
 pub mod keyed;
+pub mod originals;
 pub mod paths;
 pub mod process;
 pub mod resolve;

@@ -109,14 +109,14 @@ pub fn render(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
 /// Operations alone, without bookkeeping: what `use --shell` hands to the hook's wrapper.
 pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
     match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => ops_text(shell, ops, false),
+        Shell::Bash | Shell::Zsh | Shell::Fish => ops_text(shell, ops),
         Shell::Elvish | Shell::Nushell | Shell::Powershell => {
             format!("{}\n", serde_json::json!({ "ops": ops_json(ops) }))
         }
     }
 }
 
-fn ops_text(shell: Shell, ops: &[Op], hooked: bool) -> String {
+fn ops_text(shell: Shell, ops: &[Op]) -> String {
     // One buffer for the whole script: a `.env` with thousands of keys makes as many lines.
     let values: usize = ops
         .iter()
@@ -128,16 +128,15 @@ fn ops_text(shell: Shell, ops: &[Op], hooked: bool) -> String {
     let mut out = String::with_capacity(ops.len() * 40 + values + values / 8);
     let fish = shell == Shell::Fish;
     for op in ops {
-        match (op, hooked) {
-            (Op::Save(n), true) => push_all(&mut out, &["__hfenv_save ", n, "\n"]),
-            (Op::Forget(n), true) => push_all(&mut out, &["__hfenv_forget ", n, "\n"]),
-            (Op::Restore(n), true) => push_all(&mut out, &["__hfenv_restore ", n, "\n"]),
-            (Op::Save(_) | Op::Forget(_), false) => {}
-            (Op::Restore(n), false) | (Op::Unset(n), _) | (Op::ExportUnset(n), _) => push_all(
+        match op {
+            // The binary keeps the values to restore (see `originals`); by the time a plan is
+            // rendered these are plain sets and unsets.
+            Op::Save(_) | Op::Forget(_) => {}
+            Op::Restore(n) | Op::Unset(n) | Op::ExportUnset(n) => push_all(
                 &mut out,
                 &[if fish { "set -e " } else { "unset " }, n, "\n"],
             ),
-            (Op::Set(n, v), _) | (Op::Export(n, v), _) => {
+            Op::Set(n, v) | Op::Export(n, v) => {
                 push_all(
                     &mut out,
                     &[
@@ -163,9 +162,9 @@ fn push_all(out: &mut String, parts: &[&str]) {
 fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
     let q = |v: &str| quote(shell, v);
     let fish = shell == Shell::Fish;
-    let mut out = ops_text(shell, &plan.ops, hook.is_some());
+    let mut out = ops_text(shell, &plan.ops);
     let marker = [Op::Export(STATE_VAR.into(), plan.marker.render().into())];
-    out.push_str(&ops_text(shell, &marker, hook.is_some()));
+    out.push_str(&ops_text(shell, &marker));
     if let Some(h) = hook {
         let watches: Vec<String> = h
             .watches
@@ -196,12 +195,13 @@ fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
 /// elvish, nushell and PowerShell parse JSON natively; their hooks apply the operations.
 fn ops_json(ops: &[Op]) -> Vec<serde_json::Value> {
     ops.iter()
-        .map(|op| match op {
-            Op::Save(n) => serde_json::json!(["save", n]),
-            Op::Set(n, v) | Op::Export(n, v) => serde_json::json!(["set", n, v]),
-            Op::Unset(n) | Op::ExportUnset(n) => serde_json::json!(["unset", n]),
-            Op::Restore(n) => serde_json::json!(["restore", n]),
-            Op::Forget(n) => serde_json::json!(["forget", n]),
+        .filter_map(|op| match op {
+            // Resolved by the binary (see `originals`) before anything is rendered.
+            Op::Save(_) | Op::Forget(_) => None,
+            Op::Set(n, v) | Op::Export(n, v) => Some(serde_json::json!(["set", n, v])),
+            Op::Unset(n) | Op::ExportUnset(n) | Op::Restore(n) => {
+                Some(serde_json::json!(["unset", n]))
+            }
         })
         .collect()
 }

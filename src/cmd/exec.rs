@@ -16,7 +16,18 @@ pub fn run(args: Exec) -> Result<()> {
     let previous = paths::process_env(STATE_VAR)
         .and_then(|m| Marker::parse(&m))
         .unwrap_or_default();
-    let plan = apply::plan(&wanted, &previous, &paths::process_env, &previous.notices);
+    let mut plan = apply::plan(&wanted, &previous, &paths::process_env, &previous.notices);
+    // Values this shell had before hfenv changed them come back for the command, as they would
+    // after a `cd` out of the directory.
+    let mut originals = crate::state::dir()
+        .ok()
+        .and_then(|d| crate::cmd::export::inherited_originals(&d, &previous.store))
+        .unwrap_or_default();
+    plan.ops = crate::originals::resolve(
+        std::mem::take(&mut plan.ops),
+        &mut originals,
+        &paths::process_env,
+    );
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);
@@ -25,8 +36,7 @@ pub fn run(args: Exec) -> Result<()> {
             Op::Set(k, v) | Op::Export(k, v) => {
                 command.env(&**k, &**v);
             }
-            // Without the shell's memory of earlier values, "restore" can only mean "remove":
-            // a value from another directory must not leak into this command.
+            // A value from another directory must not leak into this command.
             Op::Unset(k) | Op::ExportUnset(k) | Op::Restore(k) => {
                 command.env_remove(&**k);
             }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use crate::apply::{self, Marker, Op, STATE_VAR};
 use crate::cli::{Export, ExportFormat};
 use crate::error::{io_error, Error, Result};
+use crate::originals::{self, Originals};
 use crate::resolve::{self, Context, Here, Options, Wanted, SHELL_CHOICE_VAR};
 use crate::shell::{self, HookState, Shell};
 use crate::token::fingerprint;
@@ -13,6 +14,8 @@ use crate::{config, paths, state, ui};
 
 /// Env var through which the hook hands back its stamp path, so each shell keeps one stamp.
 const STAMP_VAR: &str = "__HFENV_STAMP";
+/// Per-shell stamps (their mtime) and stores of values to restore (their content).
+const SHELLS_DIR: &str = "shells";
 /// How far back a stamp is dated. File times come from a coarse kernel clock; dating the stamp
 /// before the moment we read our inputs guarantees that any later edit looks newer, at the
 /// cost of one extra export after files that changed within this window.
@@ -42,25 +45,27 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     let cwd = resolve::current_dir(env)?;
     // Without a stamp the hook cannot skip work, but the environment must still be right:
     // the code is printed and the failure reported afterwards (the hook then stays quiet).
-    let stamp_error = std::cell::RefCell::new(None);
-    let hook_state = |watches: Vec<PathBuf>| -> Result<Option<HookState>> {
-        if !hook {
-            return Ok(None);
-        }
-        let stamp = match stamp_path(&state_dir).and_then(|s| touch_stamp(&s, started).map(|()| s))
-        {
-            Ok(s) => s,
-            Err(e) => {
-                *stamp_error.borrow_mut() = Some(e);
-                PathBuf::new()
-            }
-        };
-        Ok(Some(HookState {
+    let (stamp, mut stamp_error) = match hook.then(|| stamp_path(&state_dir)) {
+        Some(Ok(path)) => (Some(path), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let hook_state = |watches: Vec<PathBuf>| {
+        hook.then(|| HookState {
             pwd: env("PWD").unwrap_or_else(|| cwd.display().to_string()),
             shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
-            stamp,
+            stamp: stamp.clone().unwrap_or_default(),
             watches,
-        }))
+        })
+    };
+    // The stamp's content is this shell's store of values to restore; its mtime (set last,
+    // dated before we read anything) is what the hook compares watched files against.
+    let finish = |originals: Option<&Originals>| -> Result<()> {
+        let Some(path) = &stamp else { return Ok(()) };
+        if let Some(o) = originals {
+            originals::store(path, o).map_err(|e| io_error("write", path, e))?;
+        }
+        touch_stamp(path, started)
     };
     let loaded = match config::load_from(&config_path) {
         Ok(l) => l,
@@ -76,7 +81,8 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
                 ops: Vec::new(),
                 marker: previous,
             };
-            ui::print(&shell::render(shell, &plan, hook_state(watches)?.as_ref()))?;
+            finish(None)?;
+            ui::print(&shell::render(shell, &plan, hook_state(watches).as_ref()))?;
             // The hook keeps the prompt going (its bookkeeping was printed); a script calling
             // export directly must see the failure.
             return if hook {
@@ -124,10 +130,23 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     // The hook hands back its stamp from the second load on: only then did this very shell make
     // the previous changes, so a differing value is the user's own edit.
     let same_shell = hook && env(STAMP_VAR).is_some_and(|s| !s.is_empty());
-    let plan = apply::plan_with(&wanted, &previous, env, &notices, same_shell);
-    let hook_state = hook_state(wanted.watches.clone())?;
+    let mut plan = apply::plan_with(&wanted, &previous, env, &notices, same_shell);
+    // This shell's own store, or, in a shell started from a hooked one, the parent's.
+    let mut originals = stamp
+        .as_deref()
+        .and_then(originals::load)
+        .or_else(|| inherited_originals(&state_dir, &previous.store))
+        .unwrap_or_default();
+    plan.ops = originals::resolve(std::mem::take(&mut plan.ops), &mut originals, env);
+    if let Some(name) = stamp.as_deref().and_then(Path::file_name) {
+        plan.marker.store = name.to_string_lossy().into_owned();
+    }
+    if let Err(e) = finish(Some(&originals)) {
+        stamp_error = Some(e);
+    }
+    let hook_state = hook_state(wanted.watches.clone());
     let result = ui::print(&shell::render(shell, &plan, hook_state.as_ref()));
-    if let Some(e) = stamp_error.take() {
+    if let Some(e) = stamp_error {
         return Err(e);
     }
     // The process ends right after this: freeing thousands of `.env` strings one by one would
@@ -135,6 +154,15 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     std::mem::forget(plan);
     std::mem::forget(wanted);
     result
+}
+
+/// The values to restore recorded by the shell named in the marker (read only).
+pub fn inherited_originals(state_dir: &Path, store: &str) -> Option<Originals> {
+    // A name, never a path: the marker comes from the environment.
+    if store.is_empty() || store.contains('/') || store.starts_with('.') {
+        return None;
+    }
+    originals::load(&state_dir.join(SHELLS_DIR).join(store))
 }
 
 fn notices_print(wanted: &Wanted) -> String {
@@ -150,7 +178,7 @@ fn notices_print(wanted: &Wanted) -> String {
 }
 
 fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
-    let shells = state_dir.join("shells");
+    let shells = state_dir.join(SHELLS_DIR);
     if let Some(p) = paths::process_env(STAMP_VAR)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
@@ -166,7 +194,7 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
             .create(&shells)
             .map_err(|e| io_error("create", &shells, e))?;
     } else {
-        prune_stamps(&shells, Duration::from_secs(3 * 24 * 3600));
+        prune_stamps(&shells, Duration::from_secs(30 * 24 * 3600));
         prune_stamps(
             &state_dir.join(apply::SPILL_DIR),
             Duration::from_secs(30 * 24 * 3600),
@@ -179,7 +207,7 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
     Ok(shells.join(format!("{}-{nanos}", std::process::id())))
 }
 
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
 /// Stamps of shells that are long gone; a live shell whose stamp is removed simply gets a new
 /// one at its next prompt.
@@ -203,6 +231,7 @@ fn touch_stamp(stamp: &Path, started: SystemTime) -> Result<()> {
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(stamp)
         .map_err(|e| io_error("write the stamp", stamp, e))?;
     file.set_modified(started - STAMP_MARGIN)

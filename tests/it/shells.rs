@@ -637,6 +637,56 @@ fn subshells_child_shells_and_exec() {
     });
 }
 
+/// The user's own token came from outside the rc (the terminal's environment): a shell that
+/// replaces this one, or a child started in the work directory, still gives it back on leaving.
+#[test]
+fn exec_and_child_shells_restore_a_token_they_never_saw() {
+    each_shell(&POSIXISH, |sh| {
+        let mut s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        s.set_env("HF_TOKEN", TOKEN_PERSONAL);
+        let child = match sh {
+            Sh::Bash => "bash -i",
+            Sh::Zsh => "zsh -i",
+            _ => "fish -i",
+        };
+        let o = Session::new(&s, sh)
+            .cd("work")
+            .show("HF_TOKEN", "work")
+            .line(child)
+            .cd("")
+            .show("HF_TOKEN", "child_left")
+            .line("exit")
+            .show("HF_TOKEN", "parent_still_work")
+            .line(&format!("exec {child}"))
+            .show("HF_TOKEN", "exec_work")
+            .cd("")
+            .show("HF_TOKEN", "exec_left")
+            .run();
+        o.is("work", TOKEN_WORK);
+        o.is("child_left", TOKEN_PERSONAL);
+        o.is("parent_still_work", TOKEN_WORK);
+        o.is("exec_work", TOKEN_WORK);
+        o.is("exec_left", TOKEN_PERSONAL);
+        // The value to restore is in a private file, not in any variable a child can read.
+        let stores: Vec<_> = std::fs::read_dir(s.state_dir().join("shells"))
+            .unwrap()
+            .flatten()
+            .collect();
+        assert!(!stores.is_empty());
+        for entry in stores {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                entry.metadata().unwrap().permissions().mode() & 0o777,
+                0o600,
+                "{:?}",
+                entry.path()
+            );
+        }
+    });
+}
+
 #[test]
 fn child_processes_never_see_the_personal_token() {
     each_shell(&POSIXISH, |sh| {
