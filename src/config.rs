@@ -371,6 +371,74 @@ impl Edit {
             .expect("`dirs` is a table: the config parsed")
     }
 
+    /// Removes a profile's table. Comment paragraphs above it that a blank line separates from
+    /// it (a file header, notes about the previous profile) are not its own: they move to the
+    /// table that follows, or stay at the end.
+    pub fn remove_profile(&mut self, name: &str) {
+        let Some(removed) = self.profiles_table().remove(name) else {
+            return;
+        };
+        let Some(table) = removed.as_table() else {
+            return;
+        };
+        let prefix = table
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        let Some(split) = prefix.rfind("\n\n") else {
+            return;
+        };
+        let keep = &prefix[..split + 2];
+        let position = table.position();
+        let mut next: Option<&mut toml_edit::Table> = None;
+        for (_, item) in self.doc.as_table_mut().iter_mut() {
+            let Some(t) = item.as_table_mut() else {
+                continue;
+            };
+            let candidates: Vec<&mut toml_edit::Table> = if t.is_implicit() {
+                t.iter_mut().filter_map(|(_, i)| i.as_table_mut()).collect()
+            } else {
+                vec![t]
+            };
+            for c in candidates {
+                let later = c.position().zip(position).is_some_and(|(p, r)| p > r);
+                let earlier_than_best = next.as_ref().is_none_or(|n| c.position() < n.position());
+                if later && earlier_than_best {
+                    next = Some(c);
+                }
+            }
+        }
+        match next {
+            Some(t) => {
+                let old = t
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                t.decor_mut().set_prefix(format!("{keep}{old}"));
+            }
+            None => {
+                let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
+                self.doc.set_trailing(format!("{keep}{trailing}"));
+            }
+        }
+    }
+
+    /// An empty `[dirs]` header left behind by the last rule's removal is noise.
+    pub fn drop_empty_dirs(&mut self) {
+        if self
+            .doc
+            .get("dirs")
+            .and_then(|d| d.as_table())
+            .is_some_and(|t| t.is_empty())
+        {
+            self.doc.remove("dirs");
+        }
+    }
+
     /// Validates the edited text as a whole before it replaces the file.
     pub fn commit(self) -> Result<()> {
         let text = self.doc.to_string();

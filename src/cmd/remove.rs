@@ -8,7 +8,7 @@ pub fn run(args: Remove) -> Result<()> {
     if edit.config.profile(&args.profile).is_none() {
         return Err(edit.config.unknown_profile(&args.profile));
     }
-    edit.profiles_table().remove(&args.profile);
+    edit.remove_profile(&args.profile);
     // Rules naming a profile that is gone would only produce warnings at every `cd`.
     let stale: Vec<String> = edit
         .config
@@ -22,6 +22,7 @@ pub fn run(args: Remove) -> Result<()> {
         for d in &stale {
             dirs.remove(d);
         }
+        edit.drop_empty_dirs();
     }
     edit.commit()?;
     let state_dir = state::dir()?;

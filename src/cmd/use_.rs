@@ -130,6 +130,7 @@ fn dir_scope(here: &Here, dir: &Path, name: Option<&str>) -> Result<()> {
             "see the rules with `hfenv status`",
         ));
     }
+    edit.drop_empty_dirs();
     edit.commit()?;
     match name {
         Some(n) => say(&format!("`{key}` and below now use `{n}`")),

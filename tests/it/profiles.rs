@@ -416,3 +416,28 @@ fn tokens_in_the_wrong_place_are_masked_in_errors() {
         assert_no_token(&d.stderr);
     }
 }
+
+#[test]
+fn removing_the_first_profile_keeps_the_file_header() {
+    let s = Sandbox::new();
+    s.write_config("# my hfenv config\n# (managed by hand)\n\n# the work account\n[profiles.work]  # trailing\ntoken_env = \"WORK_TOKEN\"\n\n[profiles.home]\ntoken_env = \"HOME_TOKEN\"\n");
+    s.hfenv(&["remove", "work"]).ok();
+    let after = s.config();
+    assert!(
+        after.starts_with("# my hfenv config\n# (managed by hand)\n\n"),
+        "{after}"
+    );
+    assert!(!after.contains("the work account"), "{after}");
+    assert!(after.contains("[profiles.home]"), "{after}");
+    s.hfenv(&["remove", "home"]).ok();
+    assert!(
+        s.config().starts_with("# my hfenv config\n"),
+        "{}",
+        s.config()
+    );
+    s.add_inline("x", TOKEN_WORK);
+    s.mkdir("d");
+    s.hfenv(&["use", "x", "--dir", "d"]).ok();
+    s.hfenv(&["use", "--clear", "--dir", "d"]).ok();
+    assert!(!s.config().contains("[dirs]"), "{}", s.config());
+}
