@@ -24,14 +24,58 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// clap's usage error in the house style: `<what> — <what to do>`, using clap's own tip when
+/// it has one, else pointing at the right `--help`.
+fn usage_message(rendered: &str) -> String {
+    let mut what = String::new();
+    let mut tip = None;
+    let mut command = "hfenv".to_string();
+    let mut in_error = false;
+    for line in rendered.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("error: ") {
+            what = rest.trim_end_matches(':').to_string();
+            in_error = true;
+        } else if in_error
+            && !line.is_empty()
+            && !line.starts_with("tip:")
+            && !line.starts_with("Usage:")
+        {
+            // The arguments a "required arguments were not provided" error lists.
+            what.push_str(if what.ends_with("provided") {
+                ": "
+            } else {
+                ", "
+            });
+            what.push_str(line);
+        } else if line.is_empty() {
+            in_error = false;
+        } else if let Some(rest) = line.strip_prefix("tip: ") {
+            tip.get_or_insert(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("Usage: ") {
+            command = rest
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    let fix = tip.unwrap_or_else(|| format!("see `{command} --help`"));
+    format!("{what} — {fix}")
+}
+
 pub fn run() -> ExitCode {
     // clap handles --help and --version before anything reads the config, so both work when
     // the config is broken.
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { error::EXIT_USAGE } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("hfenv: {}", usage_message(&e.render().to_string()));
+            return ExitCode::from(error::EXIT_USAGE);
         }
     };
     match cmd::run(cli.command) {
