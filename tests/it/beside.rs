@@ -129,16 +129,7 @@ fn export_dotenv_round_trips_through_python_dotenv() {
     s.write_config(&s.config().replace("[profiles.work]\n", "[profiles.work]\nenv = { A = \"two\\nlines\", B = \"tab\\there\", C = \"x #y\", D = \" padded \", E = \"'single'\" }\n"));
     let out = s.hfenv(&["export", "dotenv", "-p", "work"]).ok();
     let file = s.write("exported.env", &out.stdout);
-    let py = s
-        .command("python3", &["-c", "import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "python-dotenv missing? {}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    let parsed: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    let parsed = s.python_dotenv_values(&file);
     assert_eq!(parsed["A"], "two\nlines");
     assert_eq!(parsed["B"], "tab\there");
     assert_eq!(parsed["C"], "x #y");
@@ -237,17 +228,7 @@ fn git_fill(s: &Sandbox, dir: &std::path::Path, host: &str) -> String {
         .env("PWD", dir)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("HF_ENDPOINT");
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("protocol=https\nhost={host}\n\n").as_bytes())
-        .unwrap();
+    let child = spawn_with_input(&mut cmd, &format!("protocol=https\nhost={host}\n\n"));
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -77,18 +77,9 @@ fn dotenv_values_equal_python_dotenv_end_to_end() {
     let file = s.write("proj/.env", content);
     s.hfenv(&["allow"]).dir(&dir).ok();
     let ours = json(&s, &dir);
-    let py = s
-        .command("python3", &["-c", "import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    let theirs: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&py.stdout).unwrap();
-    for (k, v) in &theirs {
+    let theirs = s.python_dotenv_values(&file);
+    let theirs = theirs.as_object().unwrap();
+    for (k, v) in theirs {
         assert_eq!(&ours[k], v, "{k}");
     }
 }
@@ -142,13 +133,7 @@ fn blocked_notice_is_said_once_per_change() {
     s.write("proj/.env", "A=1\n");
     let first = s.hfenv(&["export", "bash", "--hook"]).dir(&dir).ok();
     assert!(first.stderr.contains("blocked"));
-    let marker = first
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("export __HFENV_STATE="))
-        .unwrap()
-        .trim_matches('\'')
-        .to_string();
+    let marker = marker_in(&first.stdout);
     let second = s
         .hfenv(&["export", "bash", "--hook"])
         .dir(&dir)
@@ -252,13 +237,7 @@ fn token_command_runs_once_per_activation() {
     ));
     s.hfenv(&["use", "vault"]).ok();
     let first = s.hfenv(&["export", "bash", "--hook"]).ok();
-    let marker = first
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("export __HFENV_STATE="))
-        .unwrap()
-        .trim_matches('\'')
-        .to_string();
+    let marker = marker_in(&first.stdout);
     s.mkdir("sub");
     // The shell now has the token the hook set; a `cd` within the profile reuses it.
     s.hfenv(&["export", "bash", "--hook"])
@@ -284,13 +263,7 @@ fn a_huge_dotenv_keeps_the_exported_marker_small() {
     s.write("proj/.env", &content);
     s.hfenv(&["allow"]).dir(&dir).ok();
     let out = s.hfenv(&["export", "bash", "--hook"]).dir(&dir).ok();
-    let marker = out
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("export __HFENV_STATE="))
-        .unwrap()
-        .trim_matches('\'')
-        .to_string();
+    let marker = marker_in(&out.stdout);
     assert!(marker.len() < 512, "marker is {} bytes", marker.len());
     // The spilled list is read back: leaving restores every key.
     let env: Vec<(String, String)> = (0..10_000)

@@ -277,18 +277,7 @@ fn thirty_concurrent_adds_are_all_kept() {
                 BIN,
                 &["add", &format!("p{i}"), "--token-stdin", "--no-verify"],
             );
-            cmd.stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped());
-            let mut child = cmd.spawn().unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("hf_FakeConcurrent{i:020}\n").as_bytes())
-                .unwrap();
-            child
+            spawn_with_input(&mut cmd, &format!("hf_FakeConcurrent{i:020}\n"))
         })
         .collect();
     for c in children {

@@ -228,3 +228,48 @@ pub fn assert_no_token(text: &str) {
         );
     }
 }
+
+/// The `__HFENV_STATE` marker a hook-mode `export bash` printed, for handing back to the next
+/// run the way the shell would.
+pub fn marker_in(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("export __HFENV_STATE="))
+        .expect("export printed a marker")
+        .trim_matches('\'')
+        .to_string()
+}
+
+impl Sandbox {
+    /// What the real python-dotenv's `dotenv_values()` gives for `file`, as JSON.
+    pub fn python_dotenv_values(&self, file: &Path) -> serde_json::Value {
+        let out = self
+            .command(
+                "python3",
+                &["-c", "import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", file.to_str().unwrap()],
+            )
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "python-dotenv failed (installed?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// Starts `cmd` with `input` on its standard input and both outputs captured.
+pub fn spawn_with_input(cmd: &mut Command, input: &str) -> std::process::Child {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child
+}
