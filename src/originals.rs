@@ -48,9 +48,16 @@ pub fn resolve<'a>(
     let mut out = Vec::with_capacity(ops.len());
     for op in ops {
         match op {
-            Op::Save(name) => {
-                originals.insert(name.to_string(), env(&name));
-            }
+            // Only values are kept: a variable that was unset is unset again on restore, which is
+            // what a missing entry means (and a `.env` with thousands of new keys costs nothing).
+            Op::Save(name) => match env(&name) {
+                Some(value) => {
+                    originals.insert(name.to_string(), Some(value));
+                }
+                None => {
+                    originals.remove(name.as_ref());
+                }
+            },
             Op::Forget(name) => {
                 originals.remove(name.as_ref());
             }

@@ -506,6 +506,7 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
                 Ok((values, _errors)) => {
+                    let mut loaded = Vec::with_capacity(values.len());
                     for (key, value) in values {
                         let Some(value) = value else { continue };
                         if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
@@ -513,14 +514,21 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                                 .push(format!("`{}`: `{key}` ignored — {reason}", path.display()));
                             continue;
                         }
-                        w.vars.insert(
+                        loaded.push((
                             key,
                             Var {
                                 value: Some(value),
                                 origin,
                             },
-                        );
+                        ));
                     }
+                    // One bulk build instead of a tree insert per key (a `.env` can hold
+                    // thousands); on equal keys the later entry, this file's, wins.
+                    let merged: Vec<(String, Var)> = std::mem::take(&mut w.vars)
+                        .into_iter()
+                        .chain(loaded)
+                        .collect();
+                    w.vars = merged.into_iter().collect();
                 }
             }
         }
