@@ -290,6 +290,8 @@ pub fn plan_with<'a>(
                 ops.push(Op::Save(Cow::Borrowed(name)));
             }
             Some(_) => {}
+            // Nothing to remember for a variable that was unset: restoring it means unsetting.
+            None if current.is_none() => {}
             None => ops.push(Op::Save(Cow::Borrowed(name))),
         }
         if current.as_deref() != value.as_deref() {

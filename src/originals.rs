@@ -45,28 +45,36 @@ pub fn resolve<'a>(
     originals: &mut Originals,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Op<'a>> {
-    let mut out = Vec::with_capacity(ops.len());
-    for op in ops {
-        match op {
-            // Only values are kept: a variable that was unset is unset again on restore, which is
-            // what a missing entry means (and a `.env` with thousands of new keys costs nothing).
-            Op::Save(name) => match env(&name) {
+    // In place: with thousands of `.env` keys a second vector of operations is megabytes of
+    // fresh memory to fault in at a prompt.
+    let mut ops = ops;
+    ops.retain_mut(|op| match op {
+        // Only values are kept: a variable that was unset is unset again on restore, which is
+        // what a missing entry means (and a `.env` with thousands of new keys costs nothing).
+        Op::Save(name) => {
+            match env(name) {
                 Some(value) => {
                     originals.insert(name.to_string(), Some(value));
                 }
                 None => {
                     originals.remove(name.as_ref());
                 }
-            },
-            Op::Forget(name) => {
-                originals.remove(name.as_ref());
             }
-            Op::Restore(name) => match originals.remove(name.as_ref()) {
-                Some(Some(value)) => out.push(Op::Set(name, Cow::Owned(value))),
-                _ => out.push(Op::Unset(name)),
-            },
-            other => out.push(other),
+            false
         }
-    }
-    out
+        Op::Forget(name) => {
+            originals.remove(name.as_ref());
+            false
+        }
+        Op::Restore(name) => {
+            let name = std::mem::take(name);
+            *op = match originals.remove(name.as_ref()) {
+                Some(Some(value)) => Op::Set(name, Cow::Owned(value)),
+                _ => Op::Unset(name),
+            };
+            true
+        }
+        _ => true,
+    });
+    ops
 }

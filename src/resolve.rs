@@ -506,7 +506,12 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
                 Ok((values, _errors)) => {
-                    let mut loaded = Vec::with_capacity(values.len());
+                    // One sorted bulk build instead of a tree insert per key (a `.env` can hold
+                    // thousands), in one reused vector; on equal keys the later entry, this
+                    // file's, wins.
+                    let mut all: Vec<(String, Var)> =
+                        std::mem::take(&mut w.vars).into_iter().collect();
+                    all.reserve(values.len());
                     for (key, value) in values {
                         let Some(value) = value else { continue };
                         if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
@@ -514,7 +519,7 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                                 .push(format!("`{}`: `{key}` ignored — {reason}", path.display()));
                             continue;
                         }
-                        loaded.push((
+                        all.push((
                             key,
                             Var {
                                 value: Some(value),
@@ -522,13 +527,7 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                             },
                         ));
                     }
-                    // One bulk build instead of a tree insert per key (a `.env` can hold
-                    // thousands); on equal keys the later entry, this file's, wins.
-                    let merged: Vec<(String, Var)> = std::mem::take(&mut w.vars)
-                        .into_iter()
-                        .chain(loaded)
-                        .collect();
-                    w.vars = merged.into_iter().collect();
+                    w.vars = all.into_iter().collect();
                 }
             }
         }
