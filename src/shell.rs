@@ -97,8 +97,8 @@ pub struct HookState {
     pub watches: Vec<PathBuf>,
 }
 
-/// Renders a plan. `hooked` says whether the hook's helper functions exist in the shell
-/// (standalone `hfenv export bash` must work without them).
+/// Renders a plan, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path reads:
+/// the directory, this shell's choice, the stamp and the watched paths.
 pub fn render(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
     match shell {
         Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, plan, hook),
