@@ -1,6 +1,7 @@
 //! Per-shell output: quoting (one tested escaper per shell; fish and POSIX differ), the
 //! rendering of an environment plan, and the hook scripts kept as real files under `shell/`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::apply::{Op, Plan, STATE_VAR};
@@ -100,9 +101,23 @@ pub struct HookState {
 /// Renders a plan, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path reads:
 /// the directory, this shell's choice, the stamp and the watched paths.
 pub fn render(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
+    let mut out = Vec::new();
+    render_to(shell, plan, hook, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("rendered from strings")
+}
+
+/// [`render`] straight into a writer (standard output, for the hook).
+pub fn render_to(
+    shell: Shell,
+    plan: &Plan,
+    hook: Option<&HookState>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, plan, hook),
-        Shell::Elvish | Shell::Nushell | Shell::Powershell => render_json(plan, hook),
+        Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, plan, hook, w),
+        Shell::Elvish | Shell::Nushell | Shell::Powershell => {
+            w.write_all(render_json(plan, hook).as_bytes())
+        }
     }
 }
 
@@ -117,15 +132,16 @@ pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
 }
 
 fn ops_text(shell: Shell, ops: &[Op]) -> String {
-    // One buffer for the whole script: a `.env` with thousands of keys makes as many lines.
-    let values: usize = ops
-        .iter()
-        .map(|op| match op {
-            Op::Set(_, v) | Op::Export(_, v) => v.len(),
-            _ => 0,
-        })
-        .sum();
-    let mut out = String::with_capacity(ops.len() * 40 + values + values / 8);
+    let mut out = Vec::new();
+    write_ops(shell, ops, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("rendered from strings")
+}
+
+/// Streams the script in chunks: a `.env` with thousands of keys makes as many lines, and a
+/// script held whole in memory is that much more to fault in at a prompt.
+fn write_ops(shell: Shell, ops: &[Op], w: &mut dyn Write) -> std::io::Result<()> {
+    const CHUNK: usize = 64 * 1024;
+    let mut out = String::with_capacity(CHUNK + 4096);
     let fish = shell == Shell::Fish;
     for op in ops {
         match op {
@@ -149,8 +165,12 @@ fn ops_text(shell: Shell, ops: &[Op]) -> String {
                 out.push('\n');
             }
         }
+        if out.len() >= CHUNK {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 fn push_all(out: &mut String, parts: &[&str]) {
@@ -159,12 +179,17 @@ fn push_all(out: &mut String, parts: &[&str]) {
     }
 }
 
-fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
+fn render_text(
+    shell: Shell,
+    plan: &Plan,
+    hook: Option<&HookState>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     let q = |v: &str| quote(shell, v);
     let fish = shell == Shell::Fish;
-    let mut out = ops_text(shell, &plan.ops);
+    write_ops(shell, &plan.ops, w)?;
     let marker = [Op::Export(STATE_VAR.into(), plan.marker.render().into())];
-    out.push_str(&ops_text(shell, &marker));
+    let mut out = ops_text(shell, &marker);
     if let Some(h) = hook {
         let watches: Vec<String> = h
             .watches
@@ -189,7 +214,7 @@ fn render_text(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
             ));
         }
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// elvish, nushell and PowerShell parse JSON natively; their hooks apply the operations.

@@ -29,6 +29,20 @@ pub fn print(text: &str) -> crate::error::Result<()> {
     }
 }
 
+/// Streams to stdout through `write`; a closed pipe is not an error.
+pub fn print_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> crate::error::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::error::Error::plain(format!(
+            "could not write output: {e}"
+        ))),
+    }
+}
+
 pub fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
     print_for_people(&format!(
         "{}\n",

@@ -145,7 +145,7 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
         stamp_error = Some(e);
     }
     let hook_state = hook_state(wanted.watches.clone());
-    let result = ui::print(&shell::render(shell, &plan, hook_state.as_ref()));
+    let result = ui::print_with(|w| shell::render_to(shell, &plan, hook_state.as_ref(), w));
     if let Some(e) = stamp_error {
         return Err(e);
     }
