@@ -33,6 +33,9 @@ impl Sandbox {
         let base = root.path().canonicalize().expect("canonical tempdir");
         let home = base.join("home");
         std::fs::create_dir_all(&home).unwrap();
+        // An interactive fish that finds no generated completions starts a background Python
+        // job parsing every man page; dozens of test sessions would leave dozens running.
+        std::fs::create_dir_all(home.join(".local/share/fish/generated_completions")).unwrap();
         let mut env = BTreeMap::new();
         env.insert("HOME".into(), home.clone().into());
         env.insert("XDG_CONFIG_HOME".into(), home.join(".config").into());
