@@ -16,7 +16,7 @@ unset HF_TOKEN HUGGING_FACE_HUB_TOKEN __HFENV_STATE __HFENV_PATH HFENV_SHELL_PRO
 mkdir -p "$HOME/proj/model"
 
 # --- fixture: one profile, a 100-line .env, a directory rule -------------------------------
-printf '%s\n' hf_BenchTokenAAAAAAAAAAAAAAAAAAAAAAAA1111 | "$BIN" add work --token-stdin --no-verify >/dev/null
+printf '%s\n' hf_FakeBenchTokenAAAAAAAAAAAAAAAAAAAA1111 | "$BIN" add work --token-stdin --no-verify >/dev/null
 "$BIN" use work --dir "$HOME/proj" 2>/dev/null
 for i in $(seq 1 100); do printf 'VAR_%03d="value number %d with ${HOME} inside"\n' "$i" "$i"; done >"$HOME/proj/.env"
 (cd "$HOME/proj" && "$BIN" allow >/dev/null)
