@@ -20,7 +20,8 @@ pub fn ensure_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn ensure(dir: &Path) -> Result<()> {
+/// Creates a private directory (0700) under the state directory if it is missing.
+pub fn ensure(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         fs::DirBuilder::new()
             .recursive(true)

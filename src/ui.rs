@@ -50,11 +50,6 @@ pub fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
     ))
 }
 
-pub fn stderr_is_tty() -> bool {
-    use std::io::IsTerminal;
-    std::io::stderr().is_terminal()
-}
-
 pub fn stdout_is_tty() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal()

@@ -1,5 +1,6 @@
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -188,11 +189,7 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
         }
     }
     if !shells.is_dir() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&shells)
-            .map_err(|e| io_error("create", &shells, e))?;
+        state::ensure(&shells)?;
     } else {
         prune_stamps(&shells, Duration::from_secs(30 * 24 * 3600));
         prune_stamps(
@@ -206,8 +203,6 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
         .as_nanos();
     Ok(shells.join(format!("{}-{nanos}", std::process::id())))
 }
-
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
 /// Stamps of shells that are long gone; a live shell whose stamp is removed simply gets a new
 /// one at its next prompt.

@@ -33,6 +33,16 @@ fn checked_in_completions_are_current() {
     );
 }
 
+/// PATH with the built `hfenv` first: completion scripts call `hfenv profiles` by name.
+fn path_with_hfenv() -> String {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 fn sandbox_with_profiles() -> Sandbox {
     let s = Sandbox::new();
     s.add_inline("work", TOKEN_WORK);
@@ -57,12 +67,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
         words = words_array.join(" "),
         cword = words.len() - 1,
     );
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_hfenv();
     let out = s
         .command("bash", &["--noprofile", "--norc", "-c", &program])
         .env("PATH", path)
@@ -136,12 +141,7 @@ fn fish_completes_profile_names() {
     }
     let s = sandbox_with_profiles();
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/hfenv.fish");
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_hfenv();
     let run = |line: &str| -> Vec<String> {
         let program = format!("source '{}'; complete -C'{line}'", file.display());
         let out = s
