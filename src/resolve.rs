@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, DotenvSearch, Profile, Source};
 use crate::error::{Error, Result};
+use crate::hf::source::fetch_token;
 use crate::state::{self, Trust};
-use crate::{dotenv, hfstored, paths, token};
+use crate::{dotenv, paths};
 
 /// The name of the marker file that pins a directory to a profile (committable, names only).
 pub const PIN_FILE: &str = ".hfenv";
@@ -264,70 +265,6 @@ fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
             return;
         }
     }
-}
-
-/// Fetches a profile's token from its source. `env` is the environment the token is looked up
-/// in; a profile's own `HF_HOME`/`HF_TOKEN_PATH` decide which `stored_tokens` it reads.
-pub fn fetch_token(
-    name: &str,
-    profile: &Profile,
-    config: &Config,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String> {
-    let source = profile
-        .source()
-        .expect("validated when the config was read");
-    let token = match source {
-        Source::Inline(t) => token::clean(t).ok_or_else(|| {
-            Error::new(
-                format!("profile `{name}` has an empty `token`"),
-                format!("set it with `hfenv add {name} --force`"),
-            )
-        })?,
-        Source::Env(var) => env(var).and_then(|v| token::clean(&v)).ok_or_else(|| {
-            Error::new(
-                format!("profile `{name}` reads `{var}`, which is not set"),
-                format!("export `{var}` before using `{name}`"),
-            )
-        })?,
-        Source::Command(cmd) => token::run_command(cmd, config.settings.token_command_timeout())
-            .map_err(|e| Error::plain(format!("profile `{name}`: {}", e.message)))?,
-        Source::HfStored(section) => {
-            let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| env(k));
-            let path = paths::hf_stored_tokens_path(&lookup);
-            let stored = hfstored::read(&path).map_err(|e| {
-                crate::error::io_error("read huggingface_hub's stored tokens", &path, e)
-            })?;
-            if let Some(err) = &stored.python_error {
-                return Err(Error::new(
-                    format!("`{}` cannot be read by huggingface_hub ({err}), so profile `{name}` has no token", path.display()),
-                    "fix the file by hand or log in again with `hf auth login`",
-                ));
-            }
-            let Some(found) = stored.get(section) else {
-                let names: Vec<String> = stored.usable().map(|s| format!("`{}`", s.name)).collect();
-                let known = if names.is_empty() {
-                    "it holds no tokens".to_string()
-                } else {
-                    format!("it holds {}", names.join(", "))
-                };
-                return Err(Error::new(
-                    format!(
-                        "profile `{name}`: no token named `{section}` in `{}` ({known})",
-                        path.display()
-                    ),
-                    format!("log in with `hf auth login` and name the token `{section}`"),
-                ));
-            };
-            found.token().ok_or_else(|| {
-                Error::new(
-                    format!("profile `{name}`: the stored token `{section}` is empty"),
-                    "log in again with `hf auth login`",
-                )
-            })?
-        }
-    };
-    Ok(token)
 }
 
 /// The environment this directory (or `-p`) wants.

@@ -1,13 +1,9 @@
 //! Tokens: cleaning exactly as huggingface_hub does, masking for every output, fingerprints for
-//! bookkeeping, and fetching a profile's token from its source.
-
-use std::process::{Command, Stdio};
-use std::time::Duration;
+//! bookkeeping.
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::process::{run_bounded, Outcome};
 
 /// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
 /// empty means "no token".
@@ -106,47 +102,6 @@ pub fn refuse_org_token(token: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Runs a profile's `token_command` through the user's shell, bounded by `timeout`. Standard
-/// error and input stay attached to the terminal so password managers can prompt.
-pub fn run_command(command: &str, timeout: Duration) -> Result<String> {
-    let shell = std::env::var("SHELL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "/bin/sh".into());
-    let mut cmd = Command::new(&shell);
-    cmd.arg("-c").arg(command).stderr(Stdio::inherit());
-    let out = match run_bounded(&mut cmd, timeout) {
-        Outcome::Done(out) => out,
-        Outcome::TimedOut => {
-            return Err(Error::new(
-                format!(
-                    "`token_command` did not finish within {}s",
-                    timeout.as_secs_f32()
-                ),
-                "check the command, or raise `token_command_timeout` in `[settings]`",
-            ))
-        }
-        Outcome::NotStarted(e) => {
-            return Err(Error::new(
-                format!("could not run `token_command` with `{shell}`: {e}"),
-                "check `SHELL`",
-            ))
-        }
-    };
-    if !out.status.success() {
-        return Err(Error::new(
-            format!("`token_command` failed ({})", out.status),
-            "run it by hand to see why",
-        ));
-    }
-    clean(&String::from_utf8_lossy(&out.stdout)).ok_or_else(|| {
-        Error::new(
-            "`token_command` printed nothing",
-            "it must print the token on stdout",
-        )
-    })
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@ use std::time::Duration;
 use crate::cli::Add;
 use crate::config::{self, Edit, Profile, Source};
 use crate::error::{Error, Result};
-use crate::hub::{self, Hub, HubError};
+use crate::hf;
+use crate::hf::hub::{self, Hub, HubError};
 use crate::token::{self, mask};
-use crate::{paths, resolve, ui};
+use crate::{paths, ui};
 
 pub fn run(args: Add) -> Result<()> {
     config::check_profile_name(&args.name)?;
@@ -133,7 +134,7 @@ fn check_source(name: &str, profile: &Profile, config: &config::Config) -> Resul
             }
         },
         Source::Command(_) | Source::HfStored(_) => {
-            resolve::fetch_token(name, profile, config, &paths::process_env).map(Some)
+            hf::source::fetch_token(name, profile, config, &paths::process_env).map(Some)
         }
     }
 }

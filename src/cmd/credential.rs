@@ -2,8 +2,9 @@ use std::io::{BufRead, Write};
 
 use crate::cli::Credential;
 use crate::error::{Error, Result};
+use crate::hf::hub;
+use crate::paths;
 use crate::resolve::Here;
-use crate::{hub, paths};
 
 /// git's credential-helper protocol: `get` answers with the token of the profile active in
 /// git's working directory; `store` and `erase` are accepted and ignored (the config is the

@@ -2,7 +2,7 @@ use crate::cli::Import;
 use crate::config::{self, Edit};
 use crate::error::{Error, Result};
 use crate::token::mask;
-use crate::{hfstored, paths, ui};
+use crate::{hf, paths, ui};
 
 /// A stored token name that is not a valid profile name (spaces, unicode) becomes one.
 fn profile_name(token_name: &str) -> Option<String> {
@@ -25,7 +25,7 @@ fn profile_name(token_name: &str) -> Option<String> {
 
 pub fn run(args: Import) -> Result<()> {
     let path = paths::hf_stored_tokens_path(&paths::process_env);
-    let stored = hfstored::read(&path).map_err(|e| crate::error::io_error("read", &path, e))?;
+    let stored = hf::stored::read(&path).map_err(|e| crate::error::io_error("read", &path, e))?;
     if let Some(err) = &stored.python_error {
         return Err(Error::new(
             format!(

@@ -3,7 +3,7 @@ use crate::config::{Config, Profile, Source};
 use crate::error::Result;
 use crate::resolve::{self, Here};
 use crate::token::mask;
-use crate::{hfstored, paths, ui};
+use crate::{hf, paths, ui};
 
 /// What `list` can say about a token without running anything: a command may prompt or be
 /// slow, so it is described, not run.
@@ -21,7 +21,7 @@ fn masked_token(profile: &Profile) -> Option<String> {
                     .cloned()
                     .or_else(|| paths::process_env(k))
             };
-            let stored = hfstored::read(&paths::hf_stored_tokens_path(&lookup)).ok()?;
+            let stored = hf::stored::read(&paths::hf_stored_tokens_path(&lookup)).ok()?;
             stored.get(name)?.token().map(|t| mask(&t))
         }
         Source::Command(_) => None,

@@ -1,7 +1,7 @@
 use crate::apply::{Marker, STATE_VAR};
 use crate::cli::Status;
 use crate::error::Result;
-use crate::hflib::{effective_token, TokenOrigin};
+use crate::hf::library::{effective_token, TokenOrigin};
 use crate::resolve::{Here, Origin};
 use crate::state::Trust;
 use crate::token::mask;

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use crate::cli::Whoami;
 use crate::error::{Error, Result};
-use crate::hub::{self, Hub, HubError};
+use crate::hf::hub::{self, Hub, HubError};
 use crate::resolve::Here;
 use crate::token::mask;
 use crate::{paths, ui};

@@ -10,7 +10,7 @@ use super::{
     fail, ok, run_bounded, shell_word, show, token_shaped, warn, Ctx, Finding, G_FILES, G_PROJECT,
 };
 use crate::token::mask;
-use crate::{hfstored, paths};
+use crate::{hf, paths};
 
 pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| paths::process_env(k);
@@ -29,7 +29,7 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         }
     }
     if stored.is_file() {
-        match hfstored::read(&stored) {
+        match hf::stored::read(&stored) {
             Ok(parsed) => {
                 if let Some(err) = &parsed.python_error {
                     report.push(

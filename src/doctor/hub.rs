@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::tokens::{describe, intended, replace_fix, From};
 use super::{fail, info, ok, warn, Ctx, Finding, G_HUB};
-use crate::hub::{self, Access, Hub, HubError};
+use crate::hf::hub::{self, Access, Hub, HubError};
 use crate::paths;
 use crate::token::mask;
 

@@ -3,7 +3,7 @@
 
 use super::{fail, find_in_rc, info, ok, warn, Ctx, Finding, G_TOKEN};
 use crate::config::Source;
-use crate::hflib::{effective_token, TokenOrigin};
+use crate::hf::library::{effective_token, TokenOrigin};
 use crate::paths;
 use crate::token::mask;
 
