@@ -18,7 +18,7 @@ pub const SPILL_DIR: &str = "markers";
 
 fn spill(list: &str) -> Option<String> {
     let dir = crate::state::ensure_dir().ok()?.join(SPILL_DIR);
-    crate::state::ensure(&dir).ok()?;
+    crate::files::private_dir(&dir).ok()?;
     let id = format!("{:016x}", crate::keyed::print(list.as_bytes()));
     let path = dir.join(&id);
     // Content-addressed: an existing file already holds exactly this list, and refreshing

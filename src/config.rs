@@ -2,16 +2,15 @@
 //! column), and editing it without losing a comment, under a lock, atomically.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::error::{io_error, Error, Result};
-use crate::paths;
+use crate::{files, paths};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,10 +204,16 @@ pub fn load() -> Result<Loaded> {
 }
 
 pub fn load_from(path: &Path) -> Result<Loaded> {
-    let text = match fs::read_to_string(path) {
+    // A FIFO or a link to `/dev/zero` is refused, never waited on or read without end.
+    let text = match files::read_bounded_string(path, files::SMALL, files::Links::Follow) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io_error("read the config", path, e)),
+        Err(e) if e.is_missing() => String::new(),
+        Err(e) => {
+            return Err(Error::new(
+                format!("could not read the config `{}`: {e}", path.display()),
+                "make it a regular file hfenv can read (hfenv did not change it)",
+            ))
+        }
     };
     let config = parse(path, &text)?;
     Ok(Loaded {
@@ -443,53 +448,13 @@ impl Edit {
     pub fn commit(self) -> Result<()> {
         let text = self.doc.to_string();
         parse(&self.path, &text)?;
-        write_atomic(&self.path, text.as_bytes())
+        // A symlinked config is the user's (dotfile managers): written through to its target.
+        let through = files::WriteOptions {
+            links: files::Links::Follow,
+            ..files::WriteOptions::PRIVATE
+        };
+        files::write_atomic(&self.path, text.as_bytes(), through)
     }
-}
-
-/// Writes through a symlink to its target (dotfile managers), via a temp file in the same
-/// directory, fsynced and renamed, mode 0600, directory created 0700.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let target = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            fs::canonicalize(path).map_err(|e| io_error("follow the symlink", path, e))?
-        }
-        _ => path.to_path_buf(),
-    };
-    let dir = target
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| io_error("create the directory", dir, e))?;
-    }
-    let file_name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.set_permissions(fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, &target)?;
-        File::open(dir)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error("write", &target, e));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn io_error(action: &str, path: &std::path::Path, err: std::io::Error) -> Er
     )
 }
 
-fn err_text(err: &std::io::Error) -> String {
+pub fn err_text(err: &std::io::Error) -> String {
     // io::Error's Display adds "(os error N)", which says nothing to a user.
     let text = err.to_string();
     match text.find(" (os error") {

@@ -33,7 +33,7 @@ fn load_or_create() -> Option<[u8; 16]> {
         .read_exact(&mut fresh)
         .ok()?;
     crate::state::ensure_dir().ok()?;
-    crate::config::write_atomic(&path, &fresh).ok()?;
+    crate::files::write_private(&path, &fresh).ok()?;
     // Another process may have won the race: use whatever is on disk now.
     std::fs::read(&path).ok()?.as_slice().try_into().ok()
 }

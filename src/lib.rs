@@ -7,6 +7,7 @@ pub mod config;
 pub mod doctor;
 pub mod dotenv;
 pub mod error;
+pub mod files;
 pub mod hf;
 pub mod keyed;
 pub mod originals;

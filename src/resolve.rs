@@ -18,7 +18,7 @@ pub const PROFILE_VAR: &str = "HFENV_PROFILE";
 /// This shell's own choice (`hfenv use NAME --shell`).
 pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
 /// Largest `.env` or `.hfenv` read; anything bigger is refused rather than read into a prompt.
-const MAX_FILE: u64 = 4 << 20;
+const MAX_FILE: u64 = crate::files::SMALL;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Why {
@@ -242,11 +242,8 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
 pub fn read_pin(path: &Path) -> Option<String> {
-    let meta = fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
-        return None;
-    }
-    let text = fs::read_to_string(path).ok()?;
+    let text =
+        crate::files::read_bounded_string(path, MAX_FILE, crate::files::Links::Refuse).ok()?;
     text.lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
@@ -522,20 +519,11 @@ fn refuse_dotenv_key(key: &str, value: &str, profile_active: bool) -> Option<Str
     None
 }
 
-/// Only regular files, and only up to a size: a FIFO or `/dev/zero` must never hang a prompt.
+/// A `.env` file: a small regular file, opened without blocking (a FIFO or `/dev/zero` must
+/// never hang a prompt). A link is followed: trust covers where it leads.
 pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| e.to_string().to_lowercase())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if meta.len() > MAX_FILE {
-        return Err(format!("larger than {} MiB", MAX_FILE >> 20));
-    }
-    let bytes = fs::read(path).map_err(|e| e.to_string().to_lowercase())?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(format!("larger than {} MiB", MAX_FILE >> 20));
-    }
-    Ok(bytes)
+    crate::files::read_bounded(path, MAX_FILE, crate::files::Links::Follow)
+        .map_err(|e| e.to_string())
 }
 
 fn shell_word(path: &Path) -> String {

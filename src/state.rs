@@ -2,11 +2,10 @@
 //! additions from `doctor --fix`, and per-shell stamps. Lives under `$XDG_STATE_HOME/hfenv`.
 
 use std::fs;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use crate::config::write_atomic;
 use crate::error::{io_error, Result};
+use crate::files::{self, write_private};
 use crate::paths;
 use crate::token::sha256_hex;
 
@@ -16,20 +15,8 @@ pub fn dir() -> Result<PathBuf> {
 
 pub fn ensure_dir() -> Result<PathBuf> {
     let dir = dir()?;
-    ensure(&dir)?;
+    files::private_dir(&dir)?;
     Ok(dir)
-}
-
-/// Creates a private directory (0700) under the state directory if it is missing.
-pub fn ensure(dir: &Path) -> Result<()> {
-    if !dir.is_dir() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| io_error("create", dir, e))?;
-    }
-    Ok(())
 }
 
 pub fn global_file(state: &Path) -> PathBuf {
@@ -55,7 +42,7 @@ pub fn set_global_profile(name: Option<&str>) -> Result<()> {
     let state = ensure_dir()?;
     let file = global_file(&state);
     match name {
-        Some(n) => write_atomic(&file, format!("{n}\n").as_bytes()),
+        Some(n) => write_private(&file, format!("{n}\n").as_bytes()),
         None => match fs::remove_file(&file) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -99,10 +86,10 @@ pub fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
 pub fn allow(path: &Path, content: &[u8]) -> Result<()> {
     let state = ensure_dir()?;
     let allow = allow_dir(&state);
-    ensure(&allow)?;
+    files::private_dir(&allow)?;
     forget_allowed(&allow, path)?;
     let _ = fs::remove_file(deny_dir(&state).join(path_key(path)));
-    write_atomic(
+    write_private(
         &allow.join(content_key(path, content)),
         path.as_os_str().as_encoded_bytes(),
     )
@@ -112,8 +99,8 @@ pub fn deny(path: &Path) -> Result<()> {
     let state = ensure_dir()?;
     forget_allowed(&allow_dir(&state), path)?;
     let deny = deny_dir(&state);
-    ensure(&deny)?;
-    write_atomic(
+    files::private_dir(&deny)?;
+    write_private(
         &deny.join(path_key(path)),
         path.as_os_str().as_encoded_bytes(),
     )
@@ -155,7 +142,7 @@ pub fn add_path_addition(dir: &Path) -> Result<bool> {
     }
     dirs.push(dir.to_path_buf());
     let text: String = dirs.iter().map(|d| format!("{}\n", d.display())).collect();
-    write_atomic(&path_fix_file(&state), text.as_bytes())?;
+    write_private(&path_fix_file(&state), text.as_bytes())?;
     Ok(true)
 }
 

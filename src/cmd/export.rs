@@ -189,7 +189,7 @@ fn stamp_path(state_dir: &Path) -> Result<PathBuf> {
         }
     }
     if !shells.is_dir() {
-        state::ensure(&shells)?;
+        crate::files::private_dir(&shells)?;
     } else {
         prune_stamps(&shells, Duration::from_secs(30 * 24 * 3600));
         prune_stamps(

@@ -2,8 +2,9 @@ use std::path::{Path, PathBuf};
 
 use crate::apply::Op;
 use crate::cli::Use;
-use crate::config::{write_atomic, Edit};
+use crate::config::Edit;
 use crate::error::{io_error, Error, Result};
+use crate::files::{self, Links, WriteOptions};
 use crate::resolve::{self, Here, PIN_FILE, SHELL_CHOICE_VAR};
 use crate::shell::{self, Shell};
 use crate::{paths, state, ui};
@@ -143,12 +144,14 @@ fn pin_scope(cwd: &Path, name: Option<&str>) -> Result<()> {
     let file = cwd.join(PIN_FILE);
     match name {
         Some(n) => {
-            write_atomic(&file, format!("{n}\n").as_bytes())?;
-            // A pin names a profile and is meant to be committed: it need not be private.
-            let _ = std::fs::set_permissions(
-                &file,
-                std::os::unix::fs::PermissionsExt::from_mode(0o644),
-            );
+            // A pin names a profile and is meant to be committed: it need not be private. A
+            // link planted at its place is replaced, never written through.
+            let shared = WriteOptions {
+                links: Links::Refuse,
+                mode: 0o644,
+                durable: true,
+            };
+            files::write_atomic(&file, format!("{n}\n").as_bytes(), shared)?;
             say(&format!("wrote `{}` naming `{n}`", file.display()));
         }
         None => {
