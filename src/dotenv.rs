@@ -1,4 +1,4 @@
-//! `.env` parsing that reproduces python-dotenv 1.2.2's `dotenv_values(path)`
+//! `.env` parsing that reproduces python-dotenv 1.2.4's `dotenv_values(path)`
 //! exactly, so a file means the same thing to hfenv as to the Python tools
 //! reading it next to us.
 //!
@@ -29,6 +29,9 @@ pub struct Parsed {
     /// previous one ended, so blank lines before a bad line are included and
     /// N can point at an empty line above it.
     pub error_lines: Vec<usize>,
+    /// The same statements, each at the line where its text starts: what a
+    /// person looking for the bad line wants to be shown.
+    pub bad_lines: Vec<usize>,
 }
 
 /// Decode file bytes the way Python's text-mode open() would for dotenv_values
@@ -38,8 +41,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 }
 
 fn decode_cow(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
-    // dotenv_values() opens with encoding="utf-8", not "utf-8-sig": a BOM is
-    // kept as U+FEFF and ends up glued to the first key.
+    // dotenv_values() opens with encoding="utf-8", not "utf-8-sig", so a BOM
+    // survives decoding; the parser drops it (see parse_with).
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("invalid utf-8 at byte {}", e.valid_up_to()))?;
     if !text.contains('\r') {
@@ -66,12 +69,13 @@ fn decode_cow(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
 pub fn parse(text: &str) -> Parsed {
     // Sized once for the same reason as in values().
     let mut bindings = Vec::with_capacity(max_bindings(text));
-    let error_lines = parse_with(text, |key, value, line| {
+    let errors = parse_with(text, |key, value, line| {
         bindings.push(Binding { key, value, line })
     });
     Parsed {
         bindings,
-        error_lines,
+        error_lines: errors.iter().map(|e| e.reported).collect(),
+        bad_lines: errors.iter().map(|e| e.line).collect(),
     }
 }
 
@@ -90,7 +94,8 @@ pub fn interpolate(
     resolver.out
 }
 
-/// decode + parse + interpolate = dotenv_values(path)
+/// decode + parse + interpolate = dotenv_values(path), and the lines of the
+/// statements python-dotenv skips (`Parsed::bad_lines`), to be told about.
 // The signature is the CLI's contract; an alias would only hide it.
 #[allow(clippy::type_complexity)]
 pub fn values(
@@ -104,10 +109,10 @@ pub fn values(
     // counting them bounds the number of keys; unused room is never touched.
     let text = decode_cow(bytes)?;
     let mut resolver = Resolver::new(max_bindings(&text), env);
-    let error_lines = parse_with(&text, |key, value, _| {
+    let errors = parse_with(&text, |key, value, _| {
         resolver.add(Cow::Owned(key), value.map(Cow::Owned))
     });
-    Ok((resolver.out, error_lines))
+    Ok((resolver.out, errors.iter().map(|e| e.line).collect()))
 }
 
 fn max_bindings(text: &str) -> usize {
@@ -131,9 +136,23 @@ fn count_line_breaks(bytes: &[u8]) -> usize {
         .sum()
 }
 
+/// A statement python-dotenv could not parse.
+struct BadStatement {
+    /// The line python-dotenv's warning names (see `Parsed::error_lines`).
+    reported: usize,
+    /// The line its first non-whitespace character is on.
+    line: usize,
+}
+
 /// Feeds (key, value, line) to `emit` so values() can skip building a
-/// Vec<Binding>; returns the error lines.
-fn parse_with(text: &str, mut emit: impl FnMut(String, Option<String>, usize)) -> Vec<usize> {
+/// Vec<Binding>; returns the statements it could not parse.
+fn parse_with(
+    text: &str,
+    mut emit: impl FnMut(String, Option<String>, usize),
+) -> Vec<BadStatement> {
+    // 1.2.4's Reader drops one leading U+FEFF (`removeprefix`); 1.2.2 glued
+    // it to the first key. It is no line break, so line numbers stay put.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = Reader {
         s: text,
         pos: 0,
@@ -160,7 +179,10 @@ fn parse_with(text: &str, mut emit: impl FnMut(String, Option<String>, usize)) -
                     end += 1;
                 }
                 r.advance_to(end);
-                error_lines.push(mark_line);
+                error_lines.push(BadStatement {
+                    reported: mark_line,
+                    line,
+                });
             }
         }
     }
@@ -423,8 +445,15 @@ fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
 
     r.jump(r.skip(r.pos, is_hspace));
     let value = if r.peek() == Some('=') {
-        r.jump(r.skip(r.pos + 1, is_hspace));
-        Some(parse_value(r)?)
+        let after_sign = r.pos + 1;
+        r.jump(r.skip(after_sign, is_hspace));
+        // `KEY= # comment`: whitespace after `=` and then `#` is an empty
+        // value and a comment; `KEY=#x` keeps `#x` as the value.
+        if r.pos > after_sign && r.peek() == Some('#') {
+            Some(String::new())
+        } else {
+            Some(parse_value(r)?)
+        }
     } else {
         None
     };
@@ -484,34 +513,24 @@ fn parse_value(r: &mut Reader) -> Result<String, Unparsable> {
     }
 }
 
-/// Body of `'((?:\\'|[^'])*)'` (or the `"` twin) starting at the opening
-/// quote. The greedy loop pairs every backslash-quote, so the value ends at
-/// the first quote not preceded by a backslash, across lines (a backslash
-/// can never be the second half of a pair, so "preceded by a backslash" is
-/// exactly "escaped"). If there is none, the engine backtracks to the last
-/// backslash-quote pair and uses its quote as the closing one, leaving the
-/// backslash in the value.
+/// Body of `'((?:\\.|[^'\\])*)'` (or the `"` twin, both DOTALL) starting at
+/// the opening quote: a backslash always takes the next character with it,
+/// whatever it is, so the value ends at the first quote that is not the
+/// second half of such a pair, across lines. No closing quote (or a
+/// backslash as the very last character) means no match.
 fn quoted_body<'a>(r: &mut Reader<'a>, q: char) -> Result<&'a str, Unparsable> {
     let s = r.s;
     let b = s.as_bytes();
     let start = r.pos + 1;
-    let mut from = start;
-    let mut last_escaped = None;
+    let q = q as u8;
+    let mut i = start;
+    // Both delimiters are ASCII and UTF-8 continuation bytes never are, so
+    // stepping over one byte after a backslash is stepping over the char.
     let close = loop {
-        match s[from..].find(q) {
-            Some(off) => {
-                let at = from + off;
-                if at > start && b[at - 1] == b'\\' {
-                    last_escaped = Some(at);
-                    from = at + 1;
-                } else {
-                    break at;
-                }
-            }
-            None => match last_escaped {
-                Some(at) => break at,
-                None => return Err(Unparsable),
-            },
+        match b[i..].iter().position(|&c| c == q || c == b'\\') {
+            Some(off) if b[i + off] == q => break i + off,
+            Some(off) if i + off + 1 < b.len() => i += off + 2,
+            _ => return Err(Unparsable),
         }
     };
     r.advance_to(close + 1);
@@ -650,7 +669,13 @@ mod tests {
         assert_eq!(decode(b"\xef\xbb\xbfA=1").unwrap(), "\u{feff}A=1");
         assert_eq!(decode(b"a\r\nb\rc\n\r\r\n").unwrap(), "a\nb\nc\n\n\n");
         assert_eq!(decode(b"A=\xff").unwrap_err(), "invalid utf-8 at byte 2");
-        assert_eq!(vals("\u{feff}A=1"), vec![("\u{feff}A".to_owned(), s("1"))]);
+        // Only one BOM goes; a second is part of the key.
+        assert_eq!(vals("\u{feff}A=1"), vec![("A".to_owned(), s("1"))]);
+        assert_eq!(
+            vals("\u{feff}\u{feff}A=1"),
+            vec![("\u{feff}A".to_owned(), s("1"))]
+        );
+        assert_eq!(parse("\u{feff}\n\nA=1").bindings[0].line, 3);
     }
 
     #[test]
@@ -662,8 +687,12 @@ mod tests {
         assert_eq!(one("A=b \u{a0}"), s("b"));
         assert_eq!(one("A=b\u{1f}"), s("b"));
         assert_eq!(one("A=#c"), s("#c"));
-        assert_eq!(one("A= #c"), s("#c"));
         assert_eq!(one("A="), s(""));
+        // Whitespace after `=`, then `#`: an empty value and a comment.
+        assert_eq!(one("A= # c"), s(""));
+        assert_eq!(one("A=\t#"), s(""));
+        assert_eq!(one("A =\u{a0}#c d"), s(""));
+        assert_eq!(one("A=#c"), s("#c"));
         assert_eq!(one("A=   \n"), s(""));
         assert_eq!(one("A=x\\"), s("x\\"));
         assert_eq!(one("A=\"x\" #y"), s("x"));
@@ -681,12 +710,20 @@ mod tests {
         assert_eq!(one("A='a\n\nb'"), s("a\n\nb"));
         assert_eq!(one("A='x' # c"), s("x"));
         assert_eq!(one("A=\"x\"#c"), s("x"));
-        // No closing quote: the last escaped quote closes instead.
-        assert_eq!(one(r#"A="x\"y\""#), s("x\"y\\"));
-        assert_eq!(vals(r#"A="x\"y\"z"#), vec![]);
-        assert_eq!(one(r"A='x\'"), s("x\\"));
-        // `\\'` is backslash + escaped quote to the scanner.
-        assert_eq!(one(r"A='a\\'b'"), s("a\\'b"));
+        // An escaped backslash before the closing quote (1.2.4).
+        assert_eq!(one(r#"A="C:\\Users\\""#), s("C:\\Users\\"));
+        assert_eq!(one(r"A='C:\\Users\\'"), s("C:\\Users\\"));
+        assert_eq!(one(r#"A="x\"y\"z""#), s("x\"y\"z"));
+        // No closing quote is no value at all, and an error line.
+        assert_eq!(vals(r#"A="x\"y\""#), vec![]);
+        assert_eq!(errors(r#"A="x\"y\""#), vec![1]);
+        assert_eq!(vals(r"A='x\'"), vec![]);
+        assert_eq!(vals("A=\"x\\"), vec![]);
+        // `\\'` is an escaped backslash, then the closing quote.
+        assert_eq!(vals(r"A='a\\'b'"), vec![]);
+        assert_eq!(one(r"A='a\\' # b'"), s("a\\"));
+        // A backslash takes a line break with it.
+        assert_eq!(one("A=\"a\\\nb\""), s("a\\\nb"));
     }
 
     #[test]
@@ -718,6 +755,9 @@ mod tests {
     #[test]
     fn error_lines_and_recovery() {
         assert_eq!(errors("A=1\n\n\nB C\nD=2\n"), vec![2]);
+        // python-dotenv names the blank line after `A=1`; people are shown `B C`.
+        assert_eq!(parse("A=1\n\n\nB C\nD=2\n").bad_lines, vec![4]);
+        assert_eq!(values(b"A=1\n \n\t'k\nB C", &env).unwrap().1, vec![3, 4]);
         assert_eq!(vals("A: b\nC=1"), vec![("C".to_owned(), s("1"))]);
         assert_eq!(
             errors("=x\n''=y\n'k\nA=\"u\nB=1\nexport \n"),

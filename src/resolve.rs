@@ -439,7 +439,8 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                 Err(e) => w
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
-                Ok((values, _errors)) => {
+                Ok((values, bad_lines)) => {
+                    unparsable_notices(&path, &bad_lines, &mut w.notices);
                     // One sorted bulk build instead of a tree insert per key (a `.env` can hold
                     // thousands), in one reused vector; on equal keys the later entry, this
                     // file's, wins.
@@ -501,6 +502,30 @@ impl Wanted {
                     .unwrap_or_default()
             ),
         }
+    }
+}
+
+/// One notice per line python-dotenv skips, so nothing is dropped silently; past a few, one
+/// more notice counts the rest.
+fn unparsable_notices(path: &Path, lines: &[usize], notices: &mut Vec<String>) {
+    const SHOWN: usize = 3;
+    let each = if lines.len() > SHOWN + 1 {
+        SHOWN
+    } else {
+        lines.len()
+    };
+    for line in &lines[..each] {
+        notices.push(format!(
+            "`{}:{line}`: python-dotenv cannot parse this line, so it is skipped — fix or remove it",
+            path.display()
+        ));
+    }
+    if let [first, .., last] = &lines[each..] {
+        notices.push(format!(
+            "`{}`: {} more lines python-dotenv cannot parse are skipped (lines {first} to {last})",
+            path.display(),
+            lines.len() - each
+        ));
     }
 }
 

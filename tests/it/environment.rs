@@ -279,3 +279,56 @@ fn a_huge_dotenv_keeps_the_exported_marker_small() {
     let out = run.ok();
     assert_eq!(out.stdout.matches("unset KEY_").count(), 10_000);
 }
+
+#[test]
+fn every_line_python_dotenv_cannot_parse_gets_a_notice() {
+    let s = Sandbox::new();
+    let dir = s.mkdir("proj");
+    s.write("proj/.env", "A=1\n\nnot a binding\nB=\"unclosed\nC=2\n");
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+    let file = dir.join(".env");
+    let file = file.display();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "hfenv: `{file}:3`: python-dotenv cannot parse this line, so it is skipped — fix or remove it\n\
+             hfenv: `{file}:4`: python-dotenv cannot parse this line, so it is skipped — fix or remove it\n"
+        )
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((&v["A"], &v["C"]), (&"1".into(), &"2".into()));
+
+    // Many bad lines: the first few by line, then one count.
+    s.write("proj/.env", &"bad line\n".repeat(10));
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("hfenv: `{file}:1`: python-dotenv cannot parse this line, so it is skipped — fix or remove it"),
+            format!("hfenv: `{file}:2`: python-dotenv cannot parse this line, so it is skipped — fix or remove it"),
+            format!("hfenv: `{file}:3`: python-dotenv cannot parse this line, so it is skipped — fix or remove it"),
+            format!("hfenv: `{file}`: 7 more lines python-dotenv cannot parse are skipped (lines 4 to 10)"),
+        ]
+    );
+}
+
+#[test]
+fn dotenv_reads_as_python_dotenv_1_2_4() {
+    let s = Sandbox::new();
+    let dir = s.mkdir("proj");
+    s.write(
+        "proj/.env",
+        "\u{feff}FIRST=1\nWIN=\"C:\\\\Users\\\\\"\nEMPTY= # a comment\nGLUED=#kept\n",
+    );
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+    assert_eq!(out.stderr, "");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["FIRST"], "1");
+    assert_eq!(v["WIN"], "C:\\Users\\");
+    assert_eq!(v["EMPTY"], "");
+    assert_eq!(v["GLUED"], "#kept");
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ground truth for hfenv's .env parser: python-dotenv 1.2.2's dotenv_values().
+"""Ground truth for hfenv's .env parser: python-dotenv 1.2.4's dotenv_values().
 
 usage:
   expected.py [DIR]     print one JSON object per line for every DIR/*.env
@@ -19,7 +19,7 @@ Each printed object:
   raw_errors  error lines of that raw parse
 
 The environment is replaced by exactly HFENV_TEST_ENV=from-env so results do
-not depend on the caller's shell. Exit status 3 means python-dotenv 1.2.2 is
+not depend on the caller's shell. Exit status 3 means python-dotenv 1.2.4 is
 not available.
 """
 
@@ -29,7 +29,7 @@ import os
 import re
 import sys
 
-WANTED = "1.2.2"
+WANTED = "1.2.4"
 
 try:
     from importlib.metadata import version
