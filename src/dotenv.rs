@@ -857,10 +857,12 @@ mod tests {
             "'\n".repeat(n),
             format!("A={}#", " ".repeat(n)),
         ] {
+            // Linear is milliseconds; quadratic at this size is 10^10 steps, minutes even in
+            // release. The bound only has to tell those apart on a loaded 2-core machine.
             let start = std::time::Instant::now();
             let _ = values(text.as_bytes(), &env);
             assert!(
-                start.elapsed().as_millis() < 500,
+                start.elapsed().as_secs() < 20,
                 "slow on {:?}",
                 &text[..20]
             );
