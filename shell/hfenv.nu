@@ -1,27 +1,35 @@
-# hfenv hook for nushell. Save it once and load it as a module:
+# hfenv hook for nushell. Save it once (again after moving or upgrading hfenv), at a nu prompt:
 #   hfenv hook nushell | save -f ($nu.default-config-dir | path join hfenv.nu)
-#   use ($nu.default-config-dir | path join hfenv.nu)     # in config.nu
+# and load it as a module from config.nu:
+#   use ($nu.default-config-dir | path join hfenv.nu)
+#
+# A module file cannot export a command named like itself, so the wrapper is the module's
+# `main`: `use …/hfenv.nu` brings it in as the command `hfenv`.
 #
 # The `export-env` block installs a pre_prompt hook and an env_change.PWD hook, each tagged
 # `__hfenv_hook: true` so that loading the module again replaces them instead of adding more.
 # They ask `hfenv export nushell --hook` for JSON operations only when the directory, this shell's
 # choice, or a watched file (newer than the stamp) changed. `hide-env` really unsets variables.
-# `$env.__HFENV_LAST` (a record: nushell passes only strings to child processes) remembers
-# what the last load saw.
+# `$env.__HFENV_LAST` (a record: nushell passes only strings to child processes, so a child
+# shell starts afresh) remembers what the last load saw and what was already said.
 
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    if ($env.__HFENV_LAST? | describe | str starts-with 'record') == false {
-        $env.__HFENV_LAST = {pwd: null, sp: null, stamp: '', watch: []}
+    let fresh = {pwd: null, sp: null, stamp: '', watch: [], failed: false, warned: false}
+    $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
+        $fresh | merge $env.__HFENV_LAST
+    } else {
+        $fresh
     }
     let prompt_hook = {__hfenv_hook: true, code: {|| __hfenv_hook }}
     let pwd_hook = {__hfenv_hook: true, code: {|before, after| __hfenv_hook }}
     let config = ($env.config? | default {})
     let hooks = ($config.hooks? | default {})
     let change = ($hooks.env_change? | default {})
-    let pre = ($hooks.pre_prompt? | default [] | where {|h| not (__hfenv_tagged $h) } | append $prompt_hook)
-    let pwd = ($change.PWD? | default [] | where {|h| not (__hfenv_tagged $h) } | append $pwd_hook)
+    # First, so the variables are in place before the user's own hooks run.
+    let pre = ($hooks.pre_prompt? | default [] | where {|h| not (__hfenv_tagged $h) } | prepend $prompt_hook)
+    let pwd = ($change.PWD? | default [] | where {|h| not (__hfenv_tagged $h) } | prepend $pwd_hook)
     $env.config = ($config | upsert hooks ($hooks | upsert pre_prompt $pre | upsert env_change ($change | upsert PWD $pwd)))
 }
 
@@ -49,41 +57,48 @@ def --env __hfenv_apply [ops: list] {
     }
 }
 
+# Builtins only (`ls` reads nanosecond mtimes): a steady prompt starts no process.
 def __hfenv_changed [] {
     let last = $env.__HFENV_LAST
     let sp = ($env.HFENV_SHELL_PROFILE? | default '')
-    if ($last.stamp == '') or (not ($last.stamp | path exists)) { return true }
-    if ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
-    let stamp = (ls -D $last.stamp | get 0.modified)
-    $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
+    if ($last.stamp == '') or ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
+    try {
+        let stamp = (ls -D $last.stamp | get 0.modified)
+        $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
+    } catch {
+        # A stamp that is gone (or anything unreadable) means: ask the binary.
+        true
+    }
 }
 
 def --env __hfenv_load [] {
     if not ($HFENV_BIN | path exists) {
         # Once per shell: a prompt that nags at every command gets the hook removed by hand.
-        if ($env.__HFENV_WARNED? | default false) == false {
+        if not $env.__HFENV_LAST.warned {
             print -e $"hfenv: ($HFENV_BIN) is missing — reinstall hfenv or remove the hook from your config.nu"
-            $env.__HFENV_WARNED = true
+            $env.__HFENV_LAST.warned = true
         }
         return
     }
+    # A failing binary is said once: after that its complaints are silenced until it works
+    # again, so a broken state never nags at every prompt. It may still print the environment
+    # (exit 1 after a stamp it could not write): that is applied.
+    let quiet = $env.__HFENV_LAST.failed
+    let out = (with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp} {
+        do { run-external $HFENV_BIN 'export' 'nushell' '--hook' } | complete
+    })
+    if not $quiet { print -e -n $out.stderr }
+    $env.__HFENV_LAST.failed = ($out.exit_code != 0)
     # `catch` runs a closure, where `return` would not leave this command: yield null instead.
-    let doc = try {
-        with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp} {
-            run-external $HFENV_BIN 'export' 'nushell' '--hook' | from json
-        }
-    } catch {
-        null
-    }
-    # hfenv already said on stderr what went wrong; the prompt must still come.
+    let doc = try { $out.stdout | from json } catch { null }
     if $doc == null { return }
     __hfenv_apply $doc.ops
-    $env.__HFENV_LAST = {
+    $env.__HFENV_LAST = ($env.__HFENV_LAST | merge {
         pwd: ($doc.pwd? | default $env.PWD)
         sp: ($doc.sp? | default '')
         stamp: ($doc.stamp? | default '')
         watch: ($doc.watch? | default [])
-    }
+    })
 }
 
 def --env __hfenv_hook [] {
@@ -92,15 +107,20 @@ def --env __hfenv_hook [] {
 
 # `use --shell` must change this shell, which only shell code can do. Everything else (help
 # included) runs as is, so nothing meant for people is ever parsed.
-export def --env --wrapped hfenv [...args] {
+# Other commands' output is this command's output, so `hfenv profiles | lines` works.
+export def --env --wrapped main [...args] {
     let use = (($args | first 1) == ['use'])
     let help = (('--help' in $args) or ('-h' in $args))
-    if $use and ('--shell' in $args) and (not $help) {
-        let doc = (with-env {HFENV_HOOK_SHELL: 'nushell'} { run-external $HFENV_BIN ...$args | from json })
-        __hfenv_apply $doc.ops
-    } else {
+    if not $use or $help {
         run-external $HFENV_BIN ...$args
+    } else {
+        if ('--shell' in $args) {
+            let doc = (with-env {HFENV_HOOK_SHELL: 'nushell'} { run-external $HFENV_BIN ...$args | from json })
+            __hfenv_apply $doc.ops
+        } else {
+            run-external $HFENV_BIN ...$args
+        }
+        # A new choice applies to the very next command, not only after the next prompt.
+        __hfenv_hook
     }
-    # A new choice applies to the very next command, not only after the next prompt.
-    if $use { __hfenv_hook }
 }

@@ -25,5 +25,6 @@ mod hubmock;
 // `hfenv doctor`, `whoami` and `add` verification against the mock; PATH and hook scenarios.
 mod doctor;
 
-// The hooks in real interactive bash, zsh, fish and elvish on a pty; hook text for nu/pwsh.
+// The hooks in real interactive bash, zsh, fish and elvish on a pty and nushell in tmux; hook
+// text for PowerShell.
 mod shells;

@@ -1,8 +1,9 @@
 //! The hooks in real interactive shells on a pseudo-terminal, so prompts and hooks fire as they
-//! do for a user. Each session is fed a script on stdin through `script(1)`; the commands report
-//! through helper functions that append `tag=U` (unset) or `tag=S:<hex>` to a file, which keeps
-//! the results clear of echo, prompts and escape sequences. The terminal transcript is only used
-//! to count warnings.
+//! do for a user. Each session is fed a script on stdin through `script(1)`; nushell, whose line
+//! editor asks the terminal where the cursor is, runs inside tmux (a terminal that answers) and
+//! gets its lines typed one prompt at a time. The commands report through helper functions that
+//! append `tag=U` (unset) or `tag=S:<hex>` to a file, which keeps the results clear of echo,
+//! prompts and escape sequences. The terminal transcript is only used to count warnings.
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +15,20 @@ enum Sh {
     Zsh,
     Fish,
     Elvish,
+    Nu,
 }
 
+/// The shells whose hook evaluates shell code (the others apply JSON operations).
+#[allow(dead_code)]
 const POSIXISH: [Sh; 3] = [Sh::Bash, Sh::Zsh, Sh::Fish];
+const ALL: [Sh; 5] = [Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Elvish, Sh::Nu];
+const WITH_NU: [Sh; 4] = [Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Nu];
+
+/// How the README tells a nushell user to set up the hook: once at a nu prompt, then a line in
+/// config.nu. The tests run exactly these (see `readme_gives_the_tested_nushell_lines`).
+const NU_SAVE_LINE: &str =
+    "hfenv hook nushell | save -f ($nu.default-config-dir | path join hfenv.nu)";
+const NU_USE_LINE: &str = "use ($nu.default-config-dir | path join hfenv.nu)";
 
 impl Sh {
     fn program(self) -> &'static str {
@@ -25,6 +37,7 @@ impl Sh {
             Sh::Zsh => "zsh",
             Sh::Fish => "fish",
             Sh::Elvish => "elvish",
+            Sh::Nu => "nu",
         }
     }
 }
@@ -39,7 +52,8 @@ fn each_shell(shells: &[Sh], body: impl Fn(Sh) + std::panic::RefUnwindSafe) {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut failures = Vec::new();
     for &sh in shells {
-        if !have(sh.program()) || !have("script") {
+        let terminal = if sh == Sh::Nu { "tmux" } else { "script" };
+        if !have(sh.program()) || !have(terminal) {
             continue;
         }
         if let Err(e) = std::panic::catch_unwind(|| body(sh)) {
@@ -59,6 +73,14 @@ fn quote_for(sh: Sh, v: &str) -> String {
         Sh::Bash | Sh::Zsh => format!("'{}'", v.replace('\'', r"'\''")),
         Sh::Fish => format!("'{}'", v.replace('\\', r"\\").replace('\'', r"\'")),
         Sh::Elvish => format!("'{}'", v.replace('\'', "''")),
+        Sh::Nu => {
+            let mut hashes = 1;
+            while v.contains(&format!("'{}", "#".repeat(hashes))) {
+                hashes += 1;
+            }
+            let h = "#".repeat(hashes);
+            format!("r{h}'{v}'{h}")
+        }
     }
 }
 
@@ -111,18 +133,30 @@ impl<'a> Session<'a> {
             Sh::Bash | Sh::Zsh => format!("export {var}={q}"),
             Sh::Fish => format!("set -gx {var} {q}"),
             Sh::Elvish => format!("set-env {var} {q}"),
+            Sh::Nu => format!("$env.{var} = {q}"),
         }
+    }
+
+    /// Removes a variable, as the user would type it.
+    fn unset_line(&mut self, var: &str) -> &mut Self {
+        let l = match self.sh {
+            Sh::Bash | Sh::Zsh => format!("unset {var}"),
+            Sh::Fish => format!("set -e {var}"),
+            Sh::Elvish => format!("unset-env {var}"),
+            Sh::Nu => format!("hide-env {var}"),
+        };
+        self.line(&l)
+    }
+
+    /// A line spelled per shell.
+    fn line_for(&mut self, f: impl Fn(Sh) -> String) -> &mut Self {
+        let l = f(self.sh);
+        self.line(&l)
     }
 
     fn line(&mut self, l: &str) -> &mut Self {
         self.lines.push(l.to_string());
         self
-    }
-
-    /// A line spelled differently in bash/zsh and fish.
-    fn line_posix_fish(&mut self, posix: &str, fish: &str) -> &mut Self {
-        let l = if self.sh == Sh::Fish { fish } else { posix };
-        self.line(l)
     }
 
     fn cd(&mut self, rel: &str) -> &mut Self {
@@ -142,6 +176,7 @@ impl<'a> Session<'a> {
     fn status(&mut self, tag: &str) -> &mut Self {
         let l = match self.sh {
             Sh::Fish => format!("__t_put {tag} $status"),
+            Sh::Nu => format!("__t_put {tag} $env.LAST_EXIT_CODE"),
             _ => format!("__t_put {tag} $?"),
         };
         self.line(&l)
@@ -154,6 +189,11 @@ impl<'a> Session<'a> {
 
     fn out_file(&self) -> PathBuf {
         self.s.root.path().join(format!("out-{:?}", self.sh))
+    }
+
+    /// nushell's prompt adds a byte here each time it is drawn: the hooks ran, a line may come.
+    fn ticks_file(&self) -> PathBuf {
+        self.s.root.path().join(format!("ticks-{:?}", self.sh))
     }
 
     fn write_rc(&self) {
@@ -199,7 +239,27 @@ fn __t_show {{|name tag|
         echo $tag'=U' >> {out}
     }}
 }}
+fn __t_put {{|tag value|
+    var hex = (printf %s $value | od -An -v -tx1 | tr -d " \n" | slurp)
+    echo $tag'=S:'$hex >> {out}
+}}
 "#
+            ),
+            Sh::Nu => format!(
+                r#"$env.config.show_banner = false
+$env.PROMPT_COMMAND = {{|| 't' | save -a {ticks}; '$ ' }}
+$env.PROMPT_COMMAND_RIGHT = {{|| '' }}
+$env.PROMPT_INDICATOR = {{|| '' }}
+def __t_show [name: string, tag: string] {{
+    if ($name in $env) {{
+        $"($tag)=S:($env | get $name | into string | encode hex)\n" | save -a {out}
+    }} else {{
+        $"($tag)=U\n" | save -a {out}
+    }}
+}}
+def __t_put [tag: string, value: any] {{ $"($tag)=S:($value | into string | encode hex)\n" | save -a {out} }}
+"#,
+                ticks = quote_for(Sh::Nu, &self.ticks_file().display().to_string()),
             ),
         };
         let hook = match self.sh {
@@ -207,6 +267,7 @@ fn __t_show {{|name tag|
             Sh::Zsh => format!("eval \"$({bin} hook zsh)\"\n"),
             Sh::Fish => format!("{bin} hook fish | source\n"),
             Sh::Elvish => format!("eval ({bin} hook elvish | slurp)\n"),
+            Sh::Nu => format!("{NU_USE_LINE}\n"),
         };
         let mut text = helpers;
         for l in &self.rc {
@@ -225,33 +286,31 @@ fn __t_show {{|name tag|
             Sh::Zsh => ".zshrc",
             Sh::Fish => ".config/fish/config.fish",
             Sh::Elvish => ".config/elvish/rc.elv",
+            Sh::Nu => ".config/nushell/config.nu",
         };
         self.s.write(rel, &text);
+        if self.sh == Sh::Nu {
+            self.s.write(".config/nushell/env.nu", "");
+            // The README's one-time step, with this session's binary first on PATH.
+            let path = format!(
+                "{}:{}",
+                self.bin.parent().unwrap().display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            Run::new(self.s.command("nu", &["-c", NU_SAVE_LINE]))
+                .env("PATH", path)
+                .ok();
+        }
     }
 
     fn run(&self) -> Outcome {
         self.write_rc();
         let _ = std::fs::remove_file(self.out_file());
-        let mut input = self.lines.join("\n");
-        input.push_str("\nexit\n");
-        let program = match self.sh {
-            Sh::Bash => "bash -i",
-            Sh::Zsh => "zsh -i",
-            Sh::Fish => "fish -i",
-            Sh::Elvish => "elvish",
+        let transcript = if self.sh == Sh::Nu {
+            self.run_in_tmux()
+        } else {
+            self.run_in_script()
         };
-        let done = Run::new(
-            self.s
-                .command("timeout", &["120", "script", "-qfec", program, "/dev/null"]),
-        )
-        .stdin(&input)
-        .run();
-        let transcript = clean(&done.stdout);
-        assert!(
-            done.output.status.code() != Some(124),
-            "{:?} timed out; transcript:\n{transcript}",
-            self.sh
-        );
         let raw = std::fs::read_to_string(self.out_file()).unwrap_or_default();
         let vals = raw
             .lines()
@@ -272,6 +331,83 @@ fn __t_show {{|name tag|
             vals,
             transcript,
         }
+    }
+
+    /// Types each line at a prompt of an interactive nushell in a detached tmux server of its
+    /// own, waiting for the next prompt before the next line.
+    fn run_in_tmux(&self) -> String {
+        let root = self.s.root.path();
+        let sock = root.join("tmux.sock");
+        let conf = root.join("tmux.conf");
+        std::fs::write(
+            &conf,
+            "set -g remain-on-exit on\nset -g history-limit 100000\nset -g status off\n",
+        )
+        .unwrap();
+        let ticks = self.ticks_file();
+        let _ = std::fs::remove_file(&ticks);
+        let tmux = |args: &[&str]| -> Done {
+            let mut all = vec!["-S", sock.to_str().unwrap(), "-f", conf.to_str().unwrap()];
+            all.extend_from_slice(args);
+            Run::new(self.s.command("tmux", &all)).run()
+        };
+        struct Server<'t>(&'t dyn Fn(&[&str]) -> Done);
+        impl Drop for Server<'_> {
+            fn drop(&mut self) {
+                (self.0)(&["kill-server"]);
+            }
+        }
+        let started = tmux(&["new-session", "-d", "-x", "200", "-y", "50", "nu"]);
+        assert!(started.output.status.success(), "tmux: {}", started.stderr);
+        let _server = Server(&tmux);
+        let prompts = || std::fs::metadata(&ticks).map(|m| m.len()).unwrap_or(0);
+        let dead = || tmux(&["list-panes", "-F", "#{pane_dead}"]).stdout.trim() != "0";
+        let screen = || tmux(&["capture-pane", "-p", "-J", "-S", "-", "-E", "-"]).stdout;
+        let wait = |until: &dyn Fn() -> bool, what: &str| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !until() {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "Nu timed out {what}; screen:\n{}",
+                    screen()
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        };
+        wait(&|| prompts() >= 1 || dead(), "before the first prompt");
+        for line in self.lines.iter().map(String::as_str).chain(["exit"]) {
+            let before = prompts();
+            tmux(&["send-keys", "-l", "--", line]);
+            tmux(&["send-keys", "Enter"]);
+            wait(&|| prompts() > before || dead(), &format!("after `{line}`"));
+        }
+        wait(&dead, "at exit");
+        screen()
+    }
+
+    fn run_in_script(&self) -> String {
+        let mut input = self.lines.join("\n");
+        input.push_str("\nexit\n");
+        let program = match self.sh {
+            Sh::Bash => "bash -i",
+            Sh::Zsh => "zsh -i",
+            Sh::Fish => "fish -i",
+            Sh::Elvish => "elvish",
+            Sh::Nu => unreachable!("nushell runs in tmux"),
+        };
+        let done = Run::new(
+            self.s
+                .command("timeout", &["120", "script", "-qfec", program, "/dev/null"]),
+        )
+        .stdin(&input)
+        .run();
+        let transcript = clean(&done.stdout);
+        assert!(
+            done.output.status.code() != Some(124),
+            "{:?} timed out; transcript:\n{transcript}",
+            self.sh
+        );
+        transcript
     }
 }
 
@@ -393,7 +529,7 @@ fn dir_rule(s: &Sandbox, name: &str, rel: &str) {
 
 #[test]
 fn enter_leave_restore() {
-    each_shell(&[Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Elvish], |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -407,11 +543,7 @@ fn enter_leave_restore() {
             .show("HF_TOKEN", "home1")
             .show("HFENV_PROFILE", "prof2");
         // Without a token of the user's own, leaving unsets it again (not empty).
-        match sh {
-            Sh::Bash | Sh::Zsh => ses.line("unset HF_TOKEN"),
-            Sh::Fish => ses.line("set -e HF_TOKEN"),
-            Sh::Elvish => ses.line("unset-env HF_TOKEN"),
-        };
+        ses.unset_line("HF_TOKEN");
         ses.cd("work")
             .show("HF_TOKEN", "work2")
             .cd("")
@@ -430,7 +562,7 @@ fn enter_leave_restore() {
 
 #[test]
 fn nested_and_sibling_directories() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -462,7 +594,7 @@ fn nested_and_sibling_directories() {
 
 #[test]
 fn scopes_shell_beats_pin_beats_global() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         s.mkdir("proj/sub");
@@ -506,7 +638,7 @@ fn scopes_shell_beats_pin_beats_global() {
 
 #[test]
 fn unknown_profile_in_a_pin_warns_once_and_exports_nothing() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         s.hfenv(&["use", "personal"]).ok();
@@ -518,7 +650,10 @@ fn unknown_profile_in_a_pin_warns_once_and_exports_nothing() {
             .show("HFENV_PROFILE", "prof")
             .line("true")
             .line("true")
-            .line("ls >/dev/null")
+            .line_for(|sh| match sh {
+                Sh::Nu => "ls | ignore".into(),
+                _ => "ls >/dev/null".into(),
+            })
             .show("HF_TOKEN", "bad2")
             .run();
         o.is("bad", TOKEN_PERSONAL);
@@ -535,7 +670,7 @@ fn unknown_profile_in_a_pin_warns_once_and_exports_nothing() {
 
 #[test]
 fn legacy_variable_follows_the_profile_and_is_restored() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -557,7 +692,7 @@ fn legacy_variable_follows_the_profile_and_is_restored() {
 
 #[test]
 fn hand_made_changes_survive_leaving() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "[profiles.work.env]\nHF_HOME = \"/tmp/work-hf-home\"\n");
         dir_rule(&s, "work", "work");
@@ -587,22 +722,21 @@ fn hand_made_changes_survive_leaving() {
 
 #[test]
 fn subshells_child_shells_and_exec() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
-        let child = match sh {
-            Sh::Bash => "bash -i",
-            Sh::Zsh => "zsh -i",
-            _ => "fish -i",
-        };
+        let child = child_shell(sh);
         let mut ses = Session::new(&s, sh);
         ses.rc_export("HF_TOKEN", TOKEN_PERSONAL);
-        if sh == Sh::Fish {
-            ses.line("fish -c 'cd ~/work; __t_show HF_TOKEN sub'");
-        } else {
-            ses.line("(cd ~/work && __t_show HF_TOKEN sub)");
-        }
+        match sh {
+            Sh::Fish => ses.line("fish -c 'cd ~/work; __t_show HF_TOKEN sub'"),
+            // A block's directory and environment stay in the block, as in a subshell.
+            Sh::Nu => ses.line("do { cd ~/work; __t_show HF_TOKEN sub }"),
+            // elvish has no subshell: `cd` changes the one process.
+            Sh::Elvish => ses.show("HF_TOKEN", "sub"),
+            Sh::Bash | Sh::Zsh => ses.line("(cd ~/work && __t_show HF_TOKEN sub)"),
+        };
         ses.show("HF_TOKEN", "parent0")
             .cd("work")
             .show("HF_TOKEN", "parent1")
@@ -637,20 +771,27 @@ fn subshells_child_shells_and_exec() {
     });
 }
 
+/// An interactive child shell of the same kind, which reads the same rc.
+fn child_shell(sh: Sh) -> &'static str {
+    match sh {
+        Sh::Bash => "bash -i",
+        Sh::Zsh => "zsh -i",
+        Sh::Fish => "fish -i",
+        Sh::Elvish => "elvish",
+        Sh::Nu => "nu",
+    }
+}
+
 /// The user's own token came from outside the rc (the terminal's environment): a shell that
 /// replaces this one, or a child started in the work directory, still gives it back on leaving.
 #[test]
 fn exec_and_child_shells_restore_a_token_they_never_saw() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let mut s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
         s.set_env("HF_TOKEN", TOKEN_PERSONAL);
-        let child = match sh {
-            Sh::Bash => "bash -i",
-            Sh::Zsh => "zsh -i",
-            _ => "fish -i",
-        };
+        let child = child_shell(sh);
         let o = Session::new(&s, sh)
             .cd("work")
             .show("HF_TOKEN", "work")
@@ -689,7 +830,7 @@ fn exec_and_child_shells_restore_a_token_they_never_saw() {
 
 #[test]
 fn child_processes_never_see_the_personal_token() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -697,11 +838,21 @@ fn child_processes_never_see_the_personal_token() {
         let mut ses = Session::new(&s, sh);
         ses.rc_export("HF_TOKEN", TOKEN_PERSONAL)
             .rc_export("HUGGING_FACE_HUB_TOKEN", TOKEN_PERSONAL)
-            .cd("work")
-            .line("env > ~/env.txt")
-            .line("cat /proc/self/environ > ~/environ.bin");
+            .cd("work");
+        if sh == Sh::Nu {
+            ses.line("^env | save -f ~/env.txt")
+                .line("^cat /proc/self/environ | save -f ~/environ.bin");
+        } else {
+            ses.line("env > ~/env.txt")
+                .line("cat /proc/self/environ > ~/environ.bin");
+        }
         if python {
-            ses.line("python3 -c 'from huggingface_hub import get_token; print(get_token())' > ~/py.txt 2>&1");
+            let py = "python3 -c 'from huggingface_hub import get_token; print(get_token())'";
+            if sh == Sh::Nu {
+                ses.line(&format!("^{py} o+e>| save -f ~/py.txt"));
+            } else {
+                ses.line(&format!("{py} > ~/py.txt 2>&1"));
+            }
         }
         ses.run();
         for f in ["env.txt", "environ.bin"] {
@@ -723,7 +874,7 @@ fn child_processes_never_see_the_personal_token() {
 
 #[test]
 fn hook_loaded_twice_registers_once() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -739,8 +890,16 @@ fn hook_loaded_twice_registers_once() {
             Sh::Zsh => {
                 ses.line("__t_put pc \"${precmd_functions[*]} / ${chpwd_functions[*]}\"");
             }
-            _ => {
+            Sh::Fish => {
                 ses.line("__t_put pc (functions --handlers | string match -r '__hfenv\\S*' | string join ' ')");
+            }
+            Sh::Elvish => {
+                ses.rc("set edit:before-readline = [{ nop }]");
+                ses.line("__t_put pc (count $edit:before-readline)' '(count $after-chdir)");
+            }
+            Sh::Nu => {
+                ses.rc("$env.config.hooks.pre_prompt = [{|| null }]");
+                ses.line("__t_put pc $'($env.config.hooks.pre_prompt | length) ($env.config.hooks.pre_prompt.0.__hfenv_hook? == true) ($env.config.hooks.env_change.PWD | length)'");
             }
         }
         let o = ses
@@ -754,7 +913,10 @@ fn hook_loaded_twice_registers_once() {
         match sh {
             Sh::Bash => assert_eq!(pc, "__hfenv_hook __t_other"),
             Sh::Zsh => assert_eq!(pc, "__hfenv_hook / __hfenv_hook"),
-            _ => assert_eq!(pc.matches("__hfenv_hook").count(), 2, "{pc}"),
+            Sh::Fish => assert_eq!(pc.matches("__hfenv_hook").count(), 2, "{pc}"),
+            Sh::Elvish => assert_eq!(pc, "2 1"),
+            // First, so variables are in place before the user's own hooks run.
+            Sh::Nu => assert_eq!(pc, "2 true 1"),
         }
         o.is("work", TOKEN_WORK);
         o.is("home", TOKEN_PERSONAL);
@@ -763,18 +925,21 @@ fn hook_loaded_twice_registers_once() {
 
 #[test]
 fn exit_status_survives_the_prompt() {
-    each_shell(&POSIXISH, |sh| {
+    // elvish has no exit status to keep: a failing command raises an exception.
+    each_shell(&WITH_NU, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
+        // nushell's `true` and `false` are values: `^` runs the commands.
+        let ext = if sh == Sh::Nu { "^" } else { "" };
         let o = Session::new(&s, sh)
-            .line("false")
+            .line(&format!("{ext}false"))
             .status("st0")
-            .line("cd ~/work; false")
+            .line(&format!("cd ~/work; {ext}false"))
             .status("st1")
-            .line("cd ~; sh -c 'exit 3'")
+            .line(&format!("cd ~; {ext}sh -c 'exit 3'"))
             .status("st2")
-            .line("true")
+            .line(&format!("{ext}true"))
             .status("st3")
             .run();
         o.is("st0", "1");
@@ -786,29 +951,40 @@ fn exit_status_survives_the_prompt() {
 
 #[test]
 fn hook_prints_nothing_on_stdout() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
+        let hook_into = |dir: &str, file: &str| {
+            match sh {
+            Sh::Bash | Sh::Zsh => format!("{{ cd {dir}; __hfenv_hook; }} > ~/{file}"),
+            Sh::Fish => format!("begin; cd {dir}; __hfenv_hook; end > ~/{file}"),
+            Sh::Elvish => format!("cd {dir}; $edit:before-readline[0] > ~/{file}"),
+            // A hook's value is what nushell would show: there must be none.
+            Sh::Nu => format!(
+                "cd {dir}; do --env $env.config.hooks.pre_prompt.0.code | to nuon | save -f ~/{file}"
+            ),
+        }
+        };
+        let into = |cmd: &str, file: &str| match sh {
+            Sh::Fish => format!("begin; {cmd}; end > ~/{file}"),
+            Sh::Nu => format!("{cmd} | save -f ~/{file}"),
+            _ => format!("{cmd} > ~/{file}"),
+        };
         Session::new(&s, sh)
             .rc_export("HF_TOKEN", TOKEN_PERSONAL)
-            .line_posix_fish(
-                "{ cd ~/work; __hfenv_hook; } > ~/hook1.out",
-                "begin; cd ~/work; __hfenv_hook; end > ~/hook1.out",
-            )
-            .line("hfenv use team --shell > ~/hook2.out")
-            .line_posix_fish(
-                "{ cd ~; __hfenv_hook; } > ~/hook3.out",
-                "begin; cd ~; __hfenv_hook; end > ~/hook3.out",
-            )
-            .line_posix_fish(
-                "{ hfenv use --help; } > ~/help.out",
-                "begin; hfenv use --help; end > ~/help.out",
-            )
+            .line(&hook_into("~/work", "hook1.out"))
+            .line(&match sh {
+                Sh::Nu => "hfenv use team --shell | to nuon | save -f ~/hook2.out".to_string(),
+                _ => into("hfenv use team --shell", "hook2.out"),
+            })
+            .line(&hook_into("~", "hook3.out"))
+            .line(&into("hfenv use --help", "help.out"))
             .show("HF_TOKEN", "x")
             .run();
+        let nothing = if sh == Sh::Nu { "null" } else { "" };
         for f in ["hook1.out", "hook2.out", "hook3.out"] {
-            assert_eq!(s.read(f), "", "{f}");
+            assert_eq!(s.read(f), nothing, "{f}");
         }
         // `hfenv use --help` goes to the user, not into `eval`.
         assert!(
@@ -821,7 +997,7 @@ fn hook_prints_nothing_on_stdout() {
 
 #[test]
 fn missing_binary_warns_once_and_the_prompt_keeps_working() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -852,7 +1028,7 @@ fn missing_binary_warns_once_and_the_prompt_keeps_working() {
 
 #[test]
 fn failing_binary_warns_once_and_the_environment_is_still_right() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&WITH_NU, |sh| {
         let mut s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -876,7 +1052,7 @@ fn failing_binary_warns_once_and_the_environment_is_still_right() {
 
 #[test]
 fn config_edit_within_the_same_second_is_seen() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "[profiles.work.env]\nEDITED = \"one\"\n");
         dir_rule(&s, "work", "work");
@@ -895,10 +1071,17 @@ fn config_edit_within_the_same_second_is_seen() {
         let o = Session::new(&s, sh)
             .cd("work")
             .show("EDITED", "e1")
-            .line("cat ~/config2.toml > ~/.config/hfenv/config.toml")
+            .line(match sh {
+                Sh::Nu => "open --raw ~/config2.toml | save -f ~/.config/hfenv/config.toml",
+                _ => "cat ~/config2.toml > ~/.config/hfenv/config.toml",
+            })
             .show("EDITED", "e2")
             // Past the stamp's one-second margin, so only the change itself can trigger a load.
-            .line("sleep 1.5")
+            .line(if sh == Sh::Nu {
+                "sleep 1.5sec"
+            } else {
+                "sleep 1.5"
+            })
             .line("true")
             // A rename keeps the old file's mtime: only the directory shows the change.
             .line("mv ~/.config/hfenv/config3.toml ~/.config/hfenv/config.toml")
@@ -932,6 +1115,10 @@ fn nasty_values(pwn: &Path) -> Vec<(&'static str, String)> {
             "V_ELV",
             format!("$E:HOME {{touch {p}/elv}} (touch {p}/elv2)"),
         ),
+        (
+            "V_NU",
+            format!("'# r#' ^touch {p}/nu; $\"(touch {p}/nu2)\" `(touch {p}/nu3)`"),
+        ),
         ("V_SPACE", "  lead and trail  ".to_string()),
         ("V_EMPTY", String::new()),
     ]
@@ -939,7 +1126,7 @@ fn nasty_values(pwn: &Path) -> Vec<(&'static str, String)> {
 
 #[test]
 fn profile_values_arrive_byte_for_byte_and_never_run() {
-    each_shell(&[Sh::Bash, Sh::Zsh, Sh::Fish, Sh::Elvish], |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         let pwn = s.mkdir("pwned");
         let values = nasty_values(&pwn);
@@ -1027,7 +1214,7 @@ fn nushell_and_powershell_hooks_name_the_binary_and_their_hooks() {
         "from json",
         "__hfenv_hook",
         "HFENV_HOOK_SHELL",
-        "export def --env --wrapped hfenv",
+        "export def --env --wrapped main",
         "--hook",
     ] {
         assert!(nu.contains(key), "nushell hook lacks `{key}`:\n{nu}");
@@ -1059,7 +1246,7 @@ fn nushell_and_powershell_hooks_name_the_binary_and_their_hooks() {
 
 #[test]
 fn dotenv_blocked_allowed_edited_denied() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let s = Sandbox::new();
         three_profiles(&s, "");
         s.write("proj/.env", "DOT_A=one\n");
@@ -1070,7 +1257,11 @@ fn dotenv_blocked_allowed_edited_denied() {
             .line("true")
             .line("hfenv allow")
             .show("DOT_A", "allowed")
-            .line("echo DOT_A=two > .env")
+            .line(if sh == Sh::Nu {
+                "'DOT_A=two' | save -f .env"
+            } else {
+                "echo DOT_A=two > .env"
+            })
             .show("DOT_A", "edited")
             .line("true")
             .line("hfenv allow")
@@ -1090,4 +1281,22 @@ fn dotenv_blocked_allowed_edited_denied() {
         // Blocked on entering and again after the edit: once per change, not per prompt.
         assert_eq!(o.count("is blocked"), 2, "{}", o.transcript);
     });
+}
+
+/// The README's nushell row holds exactly the lines the sessions above run.
+#[test]
+fn readme_gives_the_tested_nushell_lines() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| nushell |"))
+        .expect("a nushell row in the README's shell table")
+        .replace("\\|", "|");
+    for line in [NU_SAVE_LINE, NU_USE_LINE] {
+        assert!(
+            row.contains(&format!("`{line}`")),
+            "README lacks `{line}`:\n{row}"
+        );
+    }
 }
