@@ -1,10 +1,18 @@
 //! Running helper programs with a time bound: a `token_command`, `python3 -m site`, `git`,
-//! `df`. A child that outlives its bound is killed with everything it started, so nothing keeps
-//! our pipes (or the prompt) waiting.
+//! `df`. A child that outlives its bound is killed with everything it started, and a
+//! background process it leaves behind holding our pipes cannot stretch the bound: the time
+//! limit covers the whole run, output included.
 
 use std::io::Read;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// The most output kept from a helper; a token or a short report never comes near it.
+const MAX_OUTPUT: u64 = 1 << 20;
+/// After the command itself exits, how long a leftover background process holding its output
+/// open may delay us. What the command printed is already in the pipe by then.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(100);
 
 pub enum Outcome {
     Done(Output),
@@ -12,36 +20,79 @@ pub enum Outcome {
     NotStarted(std::io::Error),
 }
 
+/// A pipe read on its own thread, so the caller can stop waiting for it at a deadline while a
+/// process we no longer care about keeps it open.
+struct Drain {
+    shared: Arc<(Mutex<(Vec<u8>, bool)>, Condvar)>,
+}
+
+impl Drain {
+    fn start(pipe: Option<Box<dyn Read + Send>>) -> Drain {
+        let shared = Arc::new((Mutex::new((Vec::new(), pipe.is_none())), Condvar::new()));
+        if let Some(pipe) = pipe {
+            let theirs = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let mut pipe = pipe.take(MAX_OUTPUT);
+                let mut chunk = [0u8; 8192];
+                let (lock, cvar) = &*theirs;
+                loop {
+                    match pipe.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => lock
+                            .lock()
+                            .expect("drain lock")
+                            .0
+                            .extend_from_slice(&chunk[..n]),
+                    }
+                }
+                lock.lock().expect("drain lock").1 = true;
+                cvar.notify_all();
+            });
+        }
+        Drain { shared }
+    }
+
+    /// What was read by `deadline`, whether or not the pipe reached its end.
+    fn take_by(self, deadline: Instant) -> Vec<u8> {
+        let (lock, cvar) = &*self.shared;
+        let mut guard = lock.lock().expect("drain lock");
+        while !guard.1 {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            guard = cvar
+                .wait_timeout(guard, deadline - now)
+                .expect("drain lock")
+                .0;
+        }
+        std::mem::take(&mut guard.0)
+    }
+}
+
 /// Runs `cmd` with stdout captured. Standard error is captured only if the caller asked for a
-/// pipe (a `token_command` keeps the terminal, for password prompts).
+/// pipe (a `token_command` keeps the terminal, for password prompts). Returns within `timeout`
+/// (plus a few milliseconds), whatever the command leaves running.
 pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Outcome {
+    let started = Instant::now();
     let mut child = match cmd.stdout(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => return Outcome::NotStarted(e),
     };
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(1 << 20).read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out_reader = drain(
+    let out = Drain::start(
         child
             .stdout
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let err_reader = drain(
+    let err = Drain::start(
         child
             .stderr
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + timeout;
-    let status = loop {
+    let deadline = started + timeout;
+    let status: ExitStatus = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
@@ -54,10 +105,11 @@ pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Outcome {
             Err(e) => return Outcome::NotStarted(e),
         }
     };
+    let drain_until = (Instant::now() + DRAIN_AFTER_EXIT).min(deadline.max(Instant::now()));
     Outcome::Done(Output {
         status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
+        stdout: out.take_by(drain_until),
+        stderr: err.take_by(drain_until),
     })
 }
 
@@ -87,5 +139,22 @@ fn kill_descendants(pid: u32) {
             .args(all.iter().map(u32::to_string))
             .stderr(Stdio::null())
             .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_background_child_holding_stdout_does_not_stretch_the_bound() {
+        let started = Instant::now();
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c").arg("echo hf_x; sleep 30 &");
+        let Outcome::Done(out) = run_bounded(&mut cmd, Duration::from_secs(2)) else {
+            panic!("the command itself finished at once");
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "hf_x\n");
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 }

@@ -28,3 +28,6 @@ mod doctor;
 // The hooks in real interactive bash, zsh, fish and elvish on a pty and nushell in tmux; hook
 // text for PowerShell.
 mod shells;
+
+// Issue #13 items 4–12 and #9 D: right account only, bounded reads and answers, checked config.
+mod repairs;
