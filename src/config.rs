@@ -311,7 +311,232 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             }
         }
     }
+    if let Some((at, what, fix)) = check_values(&config) {
+        let offset = value_offset(text, &at).unwrap_or(0);
+        return Err(located(path, text, offset, &what, &fix));
+    }
     Ok(config)
+}
+
+/// Longest `token_command_timeout`: a password prompt fits, a hung command does not hold a
+/// shell for longer.
+const MAX_TIMEOUT_SECS: f64 = 600.0;
+/// Longest `NAME=value` one environment string may be (Linux's `MAX_ARG_STRLEN`): past it every
+/// program the shell starts fails with "Argument list too long".
+const MAX_ENV_STRING: usize = 128 * 1024 - 1;
+
+/// Which value a check failed on, so the error can point at it.
+enum At {
+    Setting(&'static str),
+    DotenvFile(usize),
+    ProfileKey(String, &'static str),
+    ProfileEnv(String, String),
+    DirRule(String),
+    DirValue(String),
+}
+
+/// Every value the types alone do not constrain: a number that is not one (`nan`), a negative
+/// or huge timeout, a file name that is a path, a value no environment can hold.
+fn check_values(config: &Config) -> Option<(At, String, String)> {
+    let timeout = config.settings.token_command_timeout;
+    if !(timeout.is_finite() && (0.1..=MAX_TIMEOUT_SECS).contains(&timeout)) {
+        return Some((
+            At::Setting("token_command_timeout"),
+            format!("`token_command_timeout` is {timeout:?}"),
+            format!("give a number of seconds from 0.1 to {MAX_TIMEOUT_SECS}"),
+        ));
+    }
+    if config.settings.dotenv_files.len() > 32 {
+        return Some((
+            At::Setting("dotenv_files"),
+            "`dotenv_files` names more than 32 files".into(),
+            "list the few names you use".into(),
+        ));
+    }
+    for (i, name) in config.settings.dotenv_files.iter().enumerate() {
+        let bad = name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains('/')
+            || name.chars().any(char::is_control)
+            || name.len() > 255;
+        if bad {
+            return Some((
+                At::DotenvFile(i),
+                format!(
+                    "`dotenv_files` holds `{}`, which is not a file name",
+                    name.escape_debug()
+                ),
+                "give plain file names such as `.env` or `.env.local`".into(),
+            ));
+        }
+    }
+    for (name, profile) in &config.profiles {
+        let profile = profile.get_ref();
+        if let Some(token) = &profile.token {
+            let cleaned = crate::token::clean(token);
+            let what = match &cleaned {
+                None => Some("is empty"),
+                Some(t) if t.chars().any(char::is_control) => Some("contains control characters"),
+                Some(t) if t.len() > 16 * 1024 => Some("is longer than 16 KiB"),
+                Some(_) => None,
+            };
+            if let Some(what) = what {
+                return Some((
+                    At::ProfileKey(name.clone(), "token"),
+                    format!("profile `{name}`: `token` {what}"),
+                    format!("set it again with `hfenv add {name} --force`"),
+                ));
+            }
+        }
+        if let Some(command) = &profile.token_command {
+            if command.trim().is_empty() || command.contains('\0') {
+                return Some((
+                    At::ProfileKey(name.clone(), "token_command"),
+                    format!("profile `{name}`: `token_command` is empty or holds a NUL byte"),
+                    "give the command that prints the token".into(),
+                ));
+            }
+        }
+        if let Some(section) = &profile.hf_stored {
+            if section.is_empty()
+                || section == "DEFAULT"
+                || section.chars().any(char::is_control)
+                || section.trim() != section
+            {
+                return Some((
+                    At::ProfileKey(name.clone(), "hf_stored"),
+                    format!(
+                        "profile `{name}`: `hf_stored` is `{}`, which huggingface_hub cannot store a token under",
+                        section.escape_debug()
+                    ),
+                    "name a token listed by `hf auth list`".into(),
+                ));
+            }
+        }
+        for (key, value) in &profile.env {
+            let what = if key.starts_with("HFENV_") || key.starts_with("__HFENV_") {
+                Some(format!("sets `{key}`, which belongs to hfenv itself"))
+            } else if value.contains('\0') {
+                Some(format!(
+                    "sets `{key}` to a value holding a NUL byte, which no environment can hold"
+                ))
+            } else if key.len() + 1 + value.len() > MAX_ENV_STRING {
+                Some(format!(
+                    "sets `{key}` to {} bytes, more than a program can be started with",
+                    value.len()
+                ))
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Some((
+                    At::ProfileEnv(name.clone(), key.clone()),
+                    format!("profile `{name}` {what}"),
+                    "remove or shorten it in `env`".into(),
+                ));
+            }
+        }
+    }
+    for (rule, name) in &config.dirs {
+        let path = crate::paths::expand_tilde(rule);
+        if rule.is_empty() || !path.is_absolute() || rule.chars().any(char::is_control) {
+            return Some((
+                At::DirRule(rule.clone()),
+                format!(
+                    "directory rule `{}` is not an absolute path",
+                    rule.escape_debug()
+                ),
+                "write it as `~/dir` or `/abs/dir`, or let `hfenv use NAME --dir DIR` write it"
+                    .into(),
+            ));
+        }
+        if !valid_profile_name(name) {
+            return Some((
+                At::DirValue(rule.clone()),
+                format!(
+                    "directory rule `{rule}` names `{}`, which is not a profile name",
+                    crate::token::redact(&name.escape_debug().to_string())
+                ),
+                NAME_RULE.into(),
+            ));
+        }
+    }
+    None
+}
+
+/// Where a checked value sits in the text. Parsed again only on the error path, so a good
+/// config costs one parse.
+fn value_offset(text: &str, at: &At) -> Option<usize> {
+    use toml::Spanned;
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Doc {
+        settings: BTreeMap<String, Spanned<toml::Value>>,
+        profiles: BTreeMap<String, Spanned<Prof>>,
+        dirs: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    }
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Prof {
+        token: Option<Spanned<String>>,
+        token_command: Option<Spanned<String>>,
+        hf_stored: Option<Spanned<String>>,
+        env: BTreeMap<String, Spanned<String>>,
+    }
+    let doc: Doc = toml::from_str(text).ok()?;
+    let profile = |name: &str| doc.profiles.get(name);
+    Some(match at {
+        At::Setting(key) => doc.settings.get(*key)?.span().start,
+        At::DotenvFile(i) => {
+            let files = doc.settings.get("dotenv_files")?;
+            let start = files.span().start;
+            // The n-th string inside the array: good enough to land on the right line.
+            let inner = &text[start..files.span().end];
+            let mut seen = 0;
+            let mut offset = start;
+            let mut in_string = false;
+            for (j, c) in inner.char_indices() {
+                if c == '"' || c == '\'' {
+                    if !in_string {
+                        if seen == *i {
+                            offset = start + j;
+                            break;
+                        }
+                        seen += 1;
+                    }
+                    in_string = !in_string;
+                }
+            }
+            offset
+        }
+        At::ProfileKey(name, key) => {
+            let p = profile(name)?;
+            let v = match *key {
+                "token" => p.get_ref().token.as_ref(),
+                "token_command" => p.get_ref().token_command.as_ref(),
+                _ => p.get_ref().hf_stored.as_ref(),
+            };
+            v.map(|v| v.span().start).unwrap_or(p.span().start)
+        }
+        At::ProfileEnv(name, key) => {
+            let p = profile(name)?;
+            p.get_ref()
+                .env
+                .get(key)
+                .map(|v| v.span().start)
+                .unwrap_or(p.span().start)
+        }
+        At::DirRule(rule) => doc.dirs.keys().find(|k| k.get_ref() == rule)?.span().start,
+        At::DirValue(rule) => {
+            doc.dirs
+                .iter()
+                .find(|(k, _)| k.get_ref() == rule)?
+                .1
+                .span()
+                .start
+        }
+    })
 }
 
 fn first_lower(s: &str) -> String {
@@ -481,5 +706,39 @@ mod tests {
         );
         let e = parse(Path::new("c.toml"), "\n\n[profiles.a]\n").unwrap_err();
         assert!(e.message.starts_with("c.toml:3:"), "{}", e.message);
+    }
+
+    #[test]
+    fn every_value_is_checked_where_it_is_written() {
+        let cases = [
+            ("[settings]\ntoken_command_timeout = nan\n", "c.toml:2:25: `token_command_timeout` is NaN"),
+            ("[settings]\ntoken_command_timeout = -1\n", "c.toml:2:25: `token_command_timeout` is -1.0"),
+            ("[settings]\ntoken_command_timeout = 1e300\n", "c.toml:2:25: `token_command_timeout` is 1e300"),
+            ("[settings]\ntoken_command_timeout = inf\n", "c.toml:2:25: `token_command_timeout` is inf"),
+            ("[settings]\ntoken_command_timeout = 0\n", "c.toml:2:25:"),
+            ("[settings]\ndotenv_files = [\".env\", \"../x\"]\n", "c.toml:2:25: `dotenv_files` holds `../x`"),
+            ("[settings]\ndotenv_files = [\"\"]\n", "c.toml:2:17:"),
+            ("[profiles.a]\ntoken = \"  \"\n", "c.toml:2:9: profile `a`: `token` is empty"),
+            ("[profiles.a]\ntoken = \"hf_a\\u001b[2J\"\n", "c.toml:2:9: profile `a`: `token` contains control"),
+            ("[profiles.a]\ntoken_command = \" \"\n", "c.toml:2:17:"),
+            ("[profiles.a]\nhf_stored = \"DEFAULT\"\n", "c.toml:2:13:"),
+            ("[profiles.a]\ntoken = \"hf_x\"\nenv = { A = \"1\", HFENV_SHELL_PROFILE = \"b\" }\n", "c.toml:3:40: profile `a` sets `HFENV_SHELL_PROFILE`"),
+            ("[profiles.a]\ntoken = \"hf_x\"\nenv = { A = \"x\\u0000y\" }\n", "c.toml:3:13: profile `a` sets `A` to a value holding a NUL"),
+            ("[dirs]\n\"acme\" = \"work\"\n", "c.toml:2:1: directory rule `acme` is not an absolute path"),
+            ("[dirs]\n\"/acme\" = \"a b\"\n", "c.toml:2:11: directory rule `/acme` names `a b`"),
+        ];
+        for (text, want) in cases {
+            let e = parse(Path::new("c.toml"), text).unwrap_err();
+            assert!(e.message.starts_with(want), "{text:?}: {}", e.message);
+        }
+        let big = format!(
+            "[profiles.a]\ntoken = \"hf_x\"\nenv = {{ A = \"{}\" }}\n",
+            "x".repeat(200_000)
+        );
+        assert!(parse(Path::new("c.toml"), &big)
+            .unwrap_err()
+            .message
+            .contains("more than a program"));
+        parse(Path::new("c.toml"), "[settings]\ntoken_command_timeout = 0.5\ndotenv_files = [\".env\", \".env.local\"]\n[dirs]\n\"~/acme\" = \"work\"\n").unwrap();
     }
 }

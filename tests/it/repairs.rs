@@ -34,3 +34,52 @@ fn token_command_timeout_holds_when_a_background_child_keeps_stdout_open() {
     );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn every_config_value_is_checked_with_file_line_and_column() {
+    let s = Sandbox::new();
+    let config = s.config_path();
+    for (text, want) in [
+        (
+            "[settings]\ntoken_command_timeout = nan\n",
+            ":2:25: `token_command_timeout` is NaN",
+        ),
+        (
+            "[settings]\ntoken_command_timeout = -3\n",
+            ":2:25: `token_command_timeout` is -3",
+        ),
+        (
+            "[settings]\ntoken_command_timeout = 1e12\n",
+            ":2:25: `token_command_timeout` is 1",
+        ),
+        (
+            "[settings]\ndotenv_files = [\"../../etc/x\"]\n",
+            ":2:17: `dotenv_files` holds",
+        ),
+        (
+            "[profiles.a]\ntoken_env = \"X\"\nenv = { __HFENV_STATE = \"x\" }\n",
+            ":3:25: profile `a` sets `__HFENV_STATE`",
+        ),
+    ] {
+        s.write_config(&format!("[profiles.p]\ntoken = \"{TOKEN_WORK}\"\n{text}"));
+        for args in [
+            &["list"][..],
+            &["token", "-p", "p"],
+            &["export", "bash"],
+            &["status"],
+        ] {
+            let e = s.hfenv(args).code(1);
+            let want = format!(
+                "hfenv: {}{}",
+                config.display(),
+                want.replace(":2:", ":4:").replace(":3:", ":5:")
+            );
+            assert!(
+                e.stderr.starts_with(&want),
+                "{args:?} {text:?}:\n{}",
+                e.stderr
+            );
+            assert!(!e.stderr.contains("panicked"), "{}", e.stderr);
+        }
+    }
+}
