@@ -180,20 +180,80 @@ impl Config {
     }
 
     pub fn unknown_profile(&self, name: &str) -> Error {
+        Error::new(
+            format!("no profile named `{}`", name.escape_debug()),
+            self.closest_profiles(name),
+        )
+    }
+
+    /// What to say after "no profile named X": the closest few names ("did you mean"), all of
+    /// them when there are only a few, else where to see them. Linear in the number of
+    /// profiles.
+    pub fn closest_profiles(&self, name: &str) -> String {
         let known = self.names();
-        let list = if known.is_empty() {
-            "no profiles exist yet; add one with `hfenv add NAME`".to_string()
-        } else {
-            format!(
-                "known profiles: {}",
-                known
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+        if known.is_empty() {
+            return "no profiles exist yet; add one with `hfenv add NAME`".into();
+        }
+        let quote = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        Error::new(format!("no profile named `{name}`"), list)
+        let mut close: Vec<(usize, &str)> = known
+            .iter()
+            .filter_map(|k| closeness(name, k).map(|d| (d, *k)))
+            .collect();
+        close.sort();
+        close.truncate(3);
+        if !close.is_empty() {
+            let names: Vec<&str> = close.into_iter().map(|(_, n)| n).collect();
+            format!("did you mean {}?", quote(&names))
+        } else if known.len() <= 5 {
+            format!("known profiles: {}", quote(&known))
+        } else {
+            format!("`hfenv list` shows all {} profiles", known.len())
+        }
+    }
+}
+
+/// How far `typed` is from `known`, if it is close enough to suggest: edit distance (a
+/// transposition counts once), with case differences free and a prefix counting as close.
+fn closeness(typed: &str, known: &str) -> Option<usize> {
+    const LONGEST: usize = 64;
+    if typed.len() > LONGEST || known.len() > LONGEST {
+        return None;
+    }
+    let a: Vec<char> = typed.to_lowercase().chars().collect();
+    let b: Vec<char> = known.to_lowercase().chars().collect();
+    if a == b {
+        return Some(0);
+    }
+    // Optimal string alignment distance, three rows.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let distance = prev[b.len()];
+    let allowed = (a.len().max(b.len()) / 3).max(1);
+    if distance <= allowed {
+        Some(distance)
+    } else if a.len() >= 3 && (b.starts_with(&a) || a.starts_with(&b)) {
+        Some(allowed + 1)
+    } else {
+        None
     }
 }
 
@@ -740,5 +800,31 @@ mod tests {
             .message
             .contains("more than a program"));
         parse(Path::new("c.toml"), "[settings]\ntoken_command_timeout = 0.5\ndotenv_files = [\".env\", \".env.local\"]\n[dirs]\n\"~/acme\" = \"work\"\n").unwrap();
+    }
+
+    #[test]
+    fn unknown_profiles_get_the_closest_few() {
+        let many: String = (0..1000)
+            .map(|i| format!("[profiles.p{i}]\ntoken_env = \"X\"\n"))
+            .collect();
+        let text = format!("{many}[profiles.work]\ntoken_env = \"X\"\n[profiles.personal]\ntoken_env = \"X\"\n[profiles.workshop]\ntoken_env = \"X\"\n");
+        let c = parse(Path::new("c.toml"), &text).unwrap();
+        assert_eq!(c.closest_profiles("wrok"), "did you mean `work`?");
+        assert_eq!(
+            c.closest_profiles("Work"),
+            "did you mean `work`, `workshop`?"
+        );
+        assert_eq!(
+            c.closest_profiles("works"),
+            "did you mean `work`, `workshop`?"
+        );
+        assert_eq!(c.closest_profiles("persnal"), "did you mean `personal`?");
+        assert_eq!(
+            c.closest_profiles("zzzzzzzz"),
+            "`hfenv list` shows all 1003 profiles"
+        );
+        let few = parse(Path::new("c.toml"), "[profiles.a1]\ntoken_env = \"X\"\n").unwrap();
+        assert_eq!(few.closest_profiles("nope"), "known profiles: `a1`");
+        assert!(!few.unknown_profile("x").message.contains("did you mean"));
     }
 }

@@ -298,19 +298,9 @@ pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
         match ctx.config.profile(&choice.name) {
             None => w.notices.push(format!(
                 "profile `{}` ({}) does not exist, so no token is exported — {}",
-                choice.name,
+                choice.name.escape_debug(),
                 choice.why.describe(),
-                match ctx.config.names().as_slice() {
-                    [] => "add it with `hfenv add NAME`".to_string(),
-                    names => format!(
-                        "known profiles: {}",
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
+                ctx.config.closest_profiles(&choice.name)
             )),
             Some(profile) => apply_profile(ctx, opts, choice, profile, &mut w),
         }

@@ -31,28 +31,28 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("hf_") && !text.contains("api_org") {
         return std::borrow::Cow::Borrowed(text);
     }
+    // One pass: `list --json` with thousands of profiles hands this a text full of `hf_`.
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = [rest.find("hf_"), rest.find("api_org")]
-        .into_iter()
-        .flatten()
-        .min()
-    {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let len = from
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(from.len());
-        let (candidate, after) = from.split_at(len);
-        // Long enough to be a secret; short words like `hf_token` or `hf_stored` stay readable.
-        if candidate.len() >= 16 {
-            out.push_str(&mask(candidate));
-        } else {
-            out.push_str(candidate);
+    let (mut i, mut copied) = (0, 0);
+    while i < bytes.len() {
+        if !(bytes[i..].starts_with(b"hf_") || bytes[i..].starts_with(b"api_org")) {
+            i += 1;
+            continue;
         }
-        rest = after;
+        let len = bytes[i..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(bytes.len() - i);
+        // Long enough to be a secret; short words like `hf_token` or `hf_stored` stay readable.
+        if len >= 16 {
+            out.push_str(&text[copied..i]);
+            out.push_str(&mask(&text[i..i + len]));
+            copied = i + len;
+        }
+        i += len;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
 }
 

@@ -135,8 +135,12 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
                 ),
             )
             .fix(format!(
-                "`hfenv add {}`, or choose another with `hfenv use NAME`",
-                choice.name
+                "`hfenv add {}`, or choose another with `hfenv use NAME` ({})",
+                choice.name,
+                ctx.here
+                    .as_ref()
+                    .map(|h| h.loaded.config.closest_profiles(&choice.name))
+                    .unwrap_or_default()
             )),
         ),
         Some((choice, true, None)) => {
