@@ -23,8 +23,11 @@ pub enum Outcome {
 /// A pipe read on its own thread, so the caller can stop waiting for it at a deadline while a
 /// process we no longer care about keeps it open.
 struct Drain {
-    shared: Arc<(Mutex<(Vec<u8>, bool)>, Condvar)>,
+    shared: Arc<(Mutex<Drained>, Condvar)>,
 }
+
+/// The bytes read so far, and whether the pipe has reached its end.
+type Drained = (Vec<u8>, bool);
 
 impl Drain {
     fn start(pipe: Option<Box<dyn Read + Send>>) -> Drain {
