@@ -342,13 +342,15 @@ fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Ve
         }
     }
     let mut added_now = Vec::new();
-    for dir in want.iter().rev() {
+    for dir in &want {
         if added_before.contains(dir) && entries.contains(dir) {
             added_now.push(dir.clone());
             continue;
         }
         if !entries.contains(dir) {
-            entries.insert(0, dir.clone());
+            // Appended: a directory doctor recorded only fills a gap, never shadows a
+            // command the user's own PATH already finds.
+            entries.push(dir.clone());
             added_now.push(dir.clone());
         }
     }
@@ -356,7 +358,6 @@ fn plan_path(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, ops: &mut Ve
     if new_path != current {
         ops.push(Op::Export("PATH".into(), new_path.into()));
     }
-    added_now.reverse();
     if added_now.is_empty() {
         ops.push(Op::ExportUnset(PATH_VAR.into()));
     } else {

@@ -214,9 +214,14 @@ pub struct Whoami {
 /// Find PATH, token and setup problems, and fix the safe ones with --fix
 #[derive(Debug, Args)]
 pub struct Doctor {
-    /// Apply safe fixes: PATH through the hook, file modes, .gitignore
+    /// Repair what can be repaired safely: `hf` on PATH through the hook (asks first), the
+    /// token files' modes, `.env` in `.gitignore`
     #[arg(long)]
     pub fix: bool,
+    /// With --fix: agree to what it would ask (for scripts; without a terminal it asks nothing
+    /// and changes no PATH)
+    #[arg(long, short = 'y', requires = "fix")]
+    pub yes: bool,
     /// Skip the checks that talk to the Hub
     #[arg(long)]
     pub offline: bool,

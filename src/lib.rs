@@ -18,6 +18,7 @@ pub mod shell;
 pub mod state;
 pub mod token;
 pub mod ui;
+pub mod userpath;
 
 use std::process::ExitCode;
 

@@ -310,7 +310,7 @@ pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
     if opts.dotenv && ctx.config.settings.dotenv {
         load_dotenv(ctx, &mut w);
     }
-    w.path_prepend = state::path_additions(&ctx.state);
+    w.path_prepend = crate::userpath::recorded(&ctx.state);
     dedup(&mut w.watches);
     w
 }

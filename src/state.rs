@@ -146,6 +146,15 @@ pub fn add_path_addition(dir: &Path) -> Result<bool> {
     Ok(true)
 }
 
+/// Forgets a directory `doctor --fix` recorded (it no longer meets the rule in `userpath`).
+pub fn remove_path_addition(dir: &Path) -> Result<()> {
+    let state = ensure_dir()?;
+    let mut dirs = path_additions(&state);
+    dirs.retain(|d| d != dir);
+    let text: String = dirs.iter().map(|d| format!("{}\n", d.display())).collect();
+    write_private(&path_fix_file(&state), text.as_bytes())
+}
+
 /// Trust is keyed by the file's real location, so reaching it through a symlinked directory
 /// does not need a second `allow`.
 pub fn trust_path(path: &Path) -> PathBuf {

@@ -2,10 +2,8 @@
 //! free space there) and check 10 (the shell hook), plus git's credential helper for the Hub.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
-use super::{fail, info, ok, run_bounded, show, warn, Ctx, Finding, G_ENV, G_SHELL};
+use super::{fail, info, ok, show, warn, Ctx, Finding, G_ENV, G_SHELL};
 use crate::paths;
 
 /// Python's `int()` on a string: surrounding whitespace, a sign, digits with single `_`.
@@ -100,22 +98,24 @@ fn cache(report: &mut Vec<Finding>) {
     }
 }
 
-/// Free space for an unprivileged user where `path` is (or would be created), via `df -Pk`.
+/// Free space for an unprivileged user where `path` is (or would be created): `statvfs`,
+/// no `df` to start.
 fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
     let mut p: PathBuf = path.to_path_buf();
     while !p.exists() {
         if !p.pop() {
             return None;
         }
     }
-    let out = run_bounded(
-        Command::new("df").arg("-Pk").arg(&p),
-        Duration::from_secs(3),
-    )?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().nth(1)?;
-    let avail: u64 = line.split_whitespace().nth(3)?.parse().ok()?;
-    Some(avail * 1024)
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a NUL-terminated path and `st` a zeroed struct statvfs fills.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some(st.f_bavail as u64 * st.f_frsize as u64)
 }
 
 /// The rc file the user's shell reads, and the hook line for it.
@@ -165,21 +165,38 @@ pub fn hook(ctx: &Ctx, report: &mut Vec<Finding>) {
                 .and_then(|w| w.choice.as_ref().filter(|_| w.profile.is_some()))
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            if m.profile != want {
+            let name = |p: &str| {
+                if p.is_empty() {
+                    "no profile".to_string()
+                } else {
+                    format!("profile `{p}`")
+                }
+            };
+            if m.profile == want {
+                report.push(ok(G_SHELL, "hook", "the hfenv hook is active in this shell"));
+            } else if wanted_in_previous_dir(ctx).is_some_and(|before| before == m.profile) {
+                // `cd ~; hfenv doctor`: no prompt yet since the directory changed.
+                report.push(ok(
+                    G_SHELL,
+                    "hook",
+                    format!(
+                        "the hfenv hook is active in this shell; it applies {} here at the next prompt (the directory changed since the last one)",
+                        name(&want)
+                    ),
+                ));
+            } else {
                 report.push(
-                    warn(
+                    info(
                         G_SHELL,
                         "hook",
                         format!(
-                            "the hook ran in this shell, but its environment is for {} while this directory wants {} — the hook may be lost (`PROMPT_COMMAND` or `precmd` rewritten after it)",
-                            if m.profile.is_empty() { "no profile".to_string() } else { format!("profile `{}`", m.profile) },
-                            if want.is_empty() { "none".to_string() } else { format!("`{want}`") }
+                            "the hook ran in this shell; its environment is for {}, and this directory wants {}, which the hook applies at the next prompt",
+                            name(&m.profile),
+                            name(&want)
                         ),
                     )
-                    .fix("press Enter for a new prompt; if nothing changes, put the hook line last in your shell rc"),
+                    .fix("if `hfenv status` still disagrees after a new prompt, the hook was lost (`PROMPT_COMMAND` or `precmd` rewritten after it): put the hook line last in your shell rc"),
                 );
-            } else {
-                report.push(ok(G_SHELL, "hook", "the hfenv hook is active in this shell"));
             }
         }
         (None, Some((path, shell, line)), Some(false)) => report.push(
@@ -192,26 +209,39 @@ pub fn hook(ctx: &Ctx, report: &mut Vec<Finding>) {
         ),
         _ => report.push(
             warn(G_SHELL, "hook", "this shell is not hooked (hfenv does not know your shell's rc file)")
-                .fix("add the line from `hfenv hook --help` for your shell to its rc file"),
+                .fix("add your shell's line from `hfenv hook --help` to its rc file"),
         ),
     }
     credential(ctx, report);
 }
 
+/// The profile the previous directory (`$OLDPWD`, which bash and zsh export) would get, if
+/// it exists.
+fn wanted_in_previous_dir(ctx: &Ctx) -> Option<String> {
+    let here = ctx.here.as_ref()?;
+    let before = PathBuf::from(ctx.env("OLDPWD")?);
+    if !before.is_absolute() {
+        return None;
+    }
+    let mut context = here.context();
+    context.cwd = before;
+    let mut watches = Vec::new();
+    let name = crate::resolve::choose(&context, &mut watches)
+        .map(|c| c.name)
+        .filter(|n| here.loaded.config.profile(n).is_some())
+        .unwrap_or_default();
+    Some(name)
+}
+
 fn credential(ctx: &Ctx, report: &mut Vec<Finding>) {
-    let Ok(git) = which::which("git") else {
-        return;
-    };
-    let Some(out) = run_bounded(
-        Command::new(git)
-            .args([
-                "config",
-                "--get-urlmatch",
-                "credential.helper",
-                "https://huggingface.co",
-            ])
-            .current_dir(&ctx.cwd),
-        Duration::from_secs(3),
+    let Some(out) = super::git(
+        &ctx.cwd,
+        &[
+            "config",
+            "--get-urlmatch",
+            "credential.helper",
+            "https://huggingface.co",
+        ],
     ) else {
         return;
     };
@@ -225,7 +255,10 @@ fn credential(ctx: &Ctx, report: &mut Vec<Finding>) {
         report.push(ok(
             G_SHELL,
             "git-credential",
-            format!("git's credential helper for huggingface.co: `{helper}`"),
+            format!(
+                "git's credential helper for huggingface.co: `{}`",
+                super::printable(&helper)
+            ),
         ));
     }
 }

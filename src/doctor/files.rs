@@ -1,14 +1,14 @@
 //! Check 7 (token files and their modes, stored_tokens Python would read as empty) and check 8
 //! (a `.env` git would commit, tracked files holding token-shaped strings).
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
 use super::{
-    fail, ok, run_bounded, shell_word, show, token_shaped, warn, Ctx, Finding, G_FILES, G_PROJECT,
+    fail, git, ok, shell_word, show, token_shaped, warn, Ctx, Finding, G_FILES, G_PROJECT,
 };
+use crate::config::Source;
+use crate::files::Links;
 use crate::token::mask;
 use crate::{hf, paths};
 
@@ -16,17 +16,17 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| paths::process_env(k);
     let token_file = paths::hf_token_path(&env);
     let stored = paths::hf_stored_tokens_path(&env);
-    let mut any = false;
+    let mut dirs: Vec<&Path> = Vec::new();
     for (what, path) in [("token file", &token_file), ("stored_tokens", &stored)] {
-        if path.is_file() {
-            any = true;
-            mode(ctx, what, path, 0o600, report);
+        if std::fs::symlink_metadata(path).is_ok() {
+            mode(ctx, what, path, true, report);
+            if let Some(dir) = path.parent().filter(|d| !dirs.contains(d)) {
+                dirs.push(dir);
+            }
         }
     }
-    if any {
-        if let Some(dir) = token_file.parent().filter(|d| d.is_dir()) {
-            mode(ctx, "huggingface_hub's token directory", dir, 0o700, report);
-        }
+    for dir in dirs {
+        replaceable(dir, report);
     }
     if stored.is_file() {
         match hf::stored::read(&stored) {
@@ -70,66 +70,151 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         }
     }
     if let Some(here) = &ctx.here {
-        if here.loaded.path.is_file() {
+        if std::fs::symlink_metadata(&here.loaded.path).is_ok() {
+            let inline = here
+                .loaded
+                .config
+                .profiles
+                .values()
+                .any(|p| matches!(p.get_ref().source(), Some(Source::Inline(_))));
             mode(
                 ctx,
                 "hfenv config",
                 &here.loaded.path.clone(),
-                0o600,
+                inline,
                 report,
             );
         }
     }
 }
 
-fn has_default_section(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().any(|l| l.trim() == "[DEFAULT]"))
-        .unwrap_or(false)
+/// A directory holding token files that others may write to (without the sticky bit) lets
+/// them replace those files. Said, never changed: hfenv did not create the directory, and its
+/// mode may be a team's deliberate choice.
+fn replaceable(dir: &Path, report: &mut Vec<Finding>) {
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return;
+    };
+    let m = meta.mode();
+    if m & 0o022 != 0 && m & 0o1000 == 0 {
+        report.push(
+            warn(
+                G_FILES,
+                "token-dir",
+                format!(
+                    "`{}` (mode {:04o}) can be written by others: they can replace the token files in it",
+                    show(dir),
+                    m & 0o7777
+                ),
+            )
+            .fix(format!(
+                "if you are its only user, `chmod go-w {}` (hfenv leaves directories alone)",
+                shell_word(dir)
+            )),
+        );
+    }
 }
 
-/// Group and others must have no access; `--fix` sets `want`.
-fn mode(ctx: &Ctx, what: &str, path: &Path, want: u32, report: &mut Vec<Finding>) {
+/// A file others can read is a problem when it holds a secret (✗), a warning otherwise;
+/// `--fix` removes group and other access from the file itself, never through a link, only
+/// when it is the user's own, and says which mode it set.
+fn mode(ctx: &Ctx, what: &str, path: &Path, secret: bool, report: &mut Vec<Finding>) {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    let is_link = link.file_type().is_symlink();
     let Ok(meta) = std::fs::metadata(path) else {
         return;
     };
-    let have = meta.permissions().mode() & 0o777;
+    if !meta.is_file() {
+        return;
+    }
+    let target = if is_link {
+        std::fs::canonicalize(path).ok()
+    } else {
+        None
+    };
+    let name = match &target {
+        Some(t) => format!("`{}` (a link to `{}`)", show(path), show(t)),
+        None => format!("`{}`", show(path)),
+    };
+    let have = meta.mode() & 0o7777;
     if have & 0o077 == 0 {
         report.push(ok(
             G_FILES,
             "modes",
-            format!("{what} `{}` is private ({have:04o})", show(path)),
+            format!("{what} {name} is private ({have:04o})"),
         ));
         return;
     }
+    let want = have & !0o077;
+    let readable = have & 0o044 != 0;
     let msg = format!(
-        "{what} `{}` is mode {have:04o}: others on this machine can read it (want {want:04o})",
-        show(path)
+        "{what} {name} is mode {have:04o}: others on this machine can {} it",
+        if readable { "read" } else { "write to" }
     );
-    let cmd = format!("chmod {want:o} {}", shell_word(path));
-    if ctx.args.fix {
-        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(want)) {
-            Ok(()) => {
-                let mut f = ok(G_FILES, "modes", msg);
-                f.fixed = Some(format!("`{cmd}`"));
-                report.push(f);
-            }
-            Err(e) => report.push(
-                warn(G_FILES, "modes", format!("{msg}; changing it failed: {e}"))
-                    .fix(format!("`{cmd}`")),
-            ),
+    let level = |m: String| {
+        if readable && secret {
+            fail(G_FILES, "modes", m)
+        } else {
+            warn(G_FILES, "modes", m)
         }
-    } else {
-        report.push(warn(G_FILES, "modes", msg).fix(format!("`{cmd}` (or `hfenv doctor --fix`)")));
+    };
+    let real = target.as_deref().unwrap_or(path);
+    let cmd = format!("chmod {want:o} {}", shell_word(real));
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let mine = meta.uid() == unsafe { libc::geteuid() };
+    if !ctx.args.fix {
+        report.push(level(msg).fix(format!("`{cmd}` (or `hfenv doctor --fix`)")));
+        return;
+    }
+    if is_link {
+        report.push(level(msg).fix(format!(
+            "`{cmd}`: hfenv does not change files through links; change the file itself"
+        )));
+        return;
+    }
+    if !mine {
+        report.push(
+            level(format!("{msg}; it belongs to another user"))
+                .fix(format!("ask its owner to run `{cmd}`")),
+        );
+        return;
+    }
+    match chmod_file(path, &meta, want) {
+        Ok(()) => report.push(super::repaired(
+            G_FILES,
+            "modes",
+            msg,
+            format!("`{cmd}`: {} is now {want:04o} (was {have:04o})", show(path)),
+        )),
+        Err(e) => {
+            report.push(level(format!("{msg}; changing it failed: {e}")).fix(format!("`{cmd}`")))
+        }
     }
 }
 
-fn git(cwd: &Path, args: &[&str]) -> Option<std::process::Output> {
-    let git = which::which("git").ok()?;
-    run_bounded(
-        Command::new(git).args(args).current_dir(cwd),
-        Duration::from_secs(3),
-    )
+/// `fchmod` on the file itself: opened without following a link and without blocking, and
+/// only if it is still the regular file that was checked.
+fn chmod_file(path: &Path, checked: &std::fs::Metadata, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.ino() != checked.ino() || meta.dev() != checked.dev() {
+        return Err(std::io::Error::other(
+            "the file changed while it was checked",
+        ));
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+fn has_default_section(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().any(|l| l.trim() == "[DEFAULT]"))
+        .unwrap_or(false)
 }
 
 fn holds_token(text: &str) -> bool {
@@ -154,50 +239,15 @@ fn holds_token(text: &str) -> bool {
 }
 
 pub fn project(ctx: &Ctx, report: &mut Vec<Finding>) {
-    let cwd = &ctx.cwd;
-    let in_repo = git(cwd, &["rev-parse", "--is-inside-work-tree"])
-        .is_some_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "true");
-    if !in_repo {
+    // Looked for, not asked: outside a repository no git runs at all.
+    if !ctx.cwd.ancestors().any(|d| d.join(".git").exists()) {
         return;
     }
+    let cwd = &ctx.cwd;
     let env_file = cwd.join(".env");
-    if let Ok(text) = std::fs::read_to_string(&env_file) {
-        if holds_token(&text) {
-            let tracked = git(cwd, &["ls-files", "--error-unmatch", "--", ".env"])
-                .is_some_and(|o| o.status.success());
-            let ignored =
-                git(cwd, &["check-ignore", "-q", "--", ".env"]).is_some_and(|o| o.status.success());
-            if tracked {
-                report.push(
-                    fail(G_PROJECT, "dotenv", "`.env` holds a token and is committed to git")
-                        .fix("`git rm --cached .env`, add `.env` to `.gitignore`, and rotate the token at https://huggingface.co/settings/tokens (it stays in history)"),
-                );
-            } else if ignored {
-                report.push(ok(
-                    G_PROJECT,
-                    "dotenv",
-                    "`.env` holds a token and git ignores it",
-                ));
-            } else if ctx.args.fix {
-                let gitignore = cwd.join(".gitignore");
-                match append_line(&gitignore, ".env") {
-                    Ok(()) => {
-                        let mut f = ok(G_PROJECT, "dotenv", "`.env` holds a token and git did not ignore it");
-                        f.fixed = Some(format!("added `.env` to `{}`", show(&gitignore)));
-                        report.push(f);
-                    }
-                    Err(e) => report.push(
-                        fail(G_PROJECT, "dotenv", format!("`.env` holds a token and git does not ignore it; writing `.gitignore` failed: {e}"))
-                            .fix("add the line `.env` to `.gitignore`"),
-                    ),
-                }
-            } else {
-                report.push(
-                    fail(G_PROJECT, "dotenv", "`.env` holds a token and git does not ignore it: `git add .` would commit it")
-                        .fix("add the line `.env` to `.gitignore` (`hfenv doctor --fix` does it)"),
-                );
-            }
-        }
+    let text = crate::files::read_bounded_string(&env_file, crate::files::SMALL, Links::Follow);
+    if text.as_deref().is_ok_and(holds_token) {
+        dotenv_ignored(ctx, report);
     }
     let Some(out) = git(
         cwd,
@@ -234,7 +284,7 @@ pub fn project(ctx: &Ctx, report: &mut Vec<Finding>) {
         .filter_map(|h| {
             let mut parts = h.splitn(3, ':');
             let (file, line, tok) = (parts.next()?, parts.next()?, parts.next()?);
-            Some(format!("{file}:{line} ({})", mask(tok)))
+            Some(format!("{}:{line} ({})", super::printable(file), mask(tok)))
         })
         .collect();
     let more = if hits.len() > 5 {
@@ -252,17 +302,99 @@ pub fn project(ctx: &Ctx, report: &mut Vec<Finding>) {
     );
 }
 
-fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let existing = std::fs::read_to_string(path).unwrap_or_default();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    let sep = if existing.is_empty() || existing.ends_with('\n') {
-        ""
-    } else {
-        "\n"
+/// `.env` holds a token: git must ignore it. Asked of git itself (global excludes,
+/// `info/exclude` and every `.gitignore` count); `--fix` appends to `.gitignore` only when it
+/// is a regular file in the working tree (git does not read a symlinked one), and checks
+/// with git again.
+fn dotenv_ignored(ctx: &Ctx, report: &mut Vec<Finding>) {
+    let cwd = &ctx.cwd;
+    let tracked = git(cwd, &["ls-files", "--error-unmatch", "--", ".env"])
+        .is_some_and(|o| o.status.success());
+    if tracked {
+        report.push(
+            fail(G_PROJECT, "dotenv", "`.env` holds a token and is committed to git")
+                .fix("`git rm --cached .env`, add `.env` to `.gitignore`, and rotate the token at https://huggingface.co/settings/tokens (it stays in history)"),
+        );
+        return;
+    }
+    let ignored =
+        || git(cwd, &["check-ignore", "-q", "--", ".env"]).is_some_and(|o| o.status.success());
+    if ignored() {
+        return;
+    }
+    let problem = "`.env` holds a token and git does not ignore it: `git add .` would commit it";
+    if !ctx.args.fix {
+        report.push(
+            fail(G_PROJECT, "dotenv", problem)
+                .fix("add the line `.env` to `.gitignore` (`hfenv doctor --fix` does it)"),
+        );
+        return;
+    }
+    let gitignore = cwd.join(".gitignore");
+    match add_to_gitignore(cwd, &gitignore) {
+        Err(why) => report.push(
+            fail(
+                G_PROJECT,
+                "dotenv",
+                format!("{problem}; `.gitignore` was not changed: {why}"),
+            )
+            .fix("add the line `.env` to a `.gitignore` that is a regular file in the repository"),
+        ),
+        Ok(()) if ignored() => report.push(super::repaired(
+            G_PROJECT,
+            "dotenv",
+            problem,
+            format!("added `.env` to `{}`; git now ignores it", show(&gitignore)),
+        )),
+        Ok(()) => report.push(
+            fail(
+                G_PROJECT,
+                "dotenv",
+                format!(
+                    "{problem}; `.env` was added to `{}`, but git still does not ignore it",
+                    show(&gitignore)
+                ),
+            )
+            .fix("look for a later `!.env` rule: `git check-ignore -v --no-index .env`"),
+        ),
+    }
+}
+
+fn add_to_gitignore(cwd: &Path, gitignore: &Path) -> std::result::Result<(), String> {
+    let real_cwd = std::fs::canonicalize(cwd).map_err(|e| e.to_string())?;
+    let top = real_cwd
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .ok_or("the directory is not in a git working tree")?;
+    if !real_cwd.starts_with(top) {
+        return Err("it is outside the working tree".into());
+    }
+    let (existing, mode) = match std::fs::symlink_metadata(gitignore) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), 0o644),
+        Err(e) => return Err(e.to_string()),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err("it is a symbolic link, which git does not read".into())
+        }
+        Ok(m) if !m.is_file() => return Err("it is not a regular file".into()),
+        Ok(m) => (
+            crate::files::read_bounded(gitignore, crate::files::SMALL, Links::Refuse)
+                .map_err(|e| e.to_string())?,
+            m.permissions().mode() & 0o777,
+        ),
     };
-    writeln!(f, "{sep}{line}")
+    let mut bytes = existing;
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(b".env\n");
+    crate::files::write_atomic(
+        gitignore,
+        &bytes,
+        crate::files::WriteOptions {
+            links: Links::Refuse,
+            mode,
+            durable: true,
+        },
+    )
+    .map_err(|e| e.message)
 }

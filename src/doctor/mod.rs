@@ -25,6 +25,8 @@ pub enum Level {
     Info,
     Warn,
     Fail,
+    /// A problem `--fix` repaired: `message` says what was wrong, `fixed` what was done.
+    Fixed,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -77,6 +79,47 @@ pub fn warn(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
 }
 pub fn fail(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
     finding(g, c, Level::Fail, m.into())
+}
+/// A problem `--fix` repaired: shown as repaired, with what was done.
+pub fn repaired(
+    g: &'static str,
+    c: &'static str,
+    was: impl Into<String>,
+    done: impl Into<String>,
+) -> Finding {
+    let mut f = finding(g, c, Level::Fixed, was.into());
+    f.fixed = Some(done.into());
+    f
+}
+
+pub enum Answer {
+    Yes,
+    No,
+    /// No terminal to ask on, and no `--yes`.
+    CannotAsk,
+}
+
+/// Asks before a repair that changes more than a file's mode (`--yes` agrees in advance).
+pub fn confirm(ctx: &Ctx, question: &str) -> Answer {
+    use std::io::{BufRead, IsTerminal, Write};
+    if ctx.args.yes {
+        return Answer::Yes;
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Answer::CannotAsk;
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return Answer::No;
+    }
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Answer::Yes
+    } else {
+        Answer::No
+    }
 }
 
 /// Everything the checks share, computed once.
@@ -209,8 +252,13 @@ pub fn render(report: &[Finding], color: bool) -> String {
                 Level::Info => paint("36", "·"),
                 Level::Warn => paint("33", "⚠"),
                 Level::Fail => paint("31", "✗"),
+                Level::Fixed => paint("32", "↺"),
             };
-            out.push_str(&format!("  {mark} {}\n", f.message));
+            if f.status == Level::Fixed {
+                out.push_str(&format!("  {mark} repaired: {}\n", f.message));
+            } else {
+                out.push_str(&format!("  {mark} {}\n", f.message));
+            }
             if let Some(fixed) = &f.fixed {
                 out.push_str(&format!("      fixed: {fixed}\n"));
             }
@@ -251,6 +299,48 @@ pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Option<Output> {
         crate::process::Outcome::Done(out) => Some(out),
         _ => None,
     }
+}
+
+/// git for a repository that may be hostile (threat model, rule 6): nothing in its config
+/// runs code (no fsmonitor, no hooks, no pager), nothing is fetched, nothing prompts, bounded.
+pub fn git(cwd: &Path, args: &[&str]) -> Option<Output> {
+    let git = which::which("git").ok()?;
+    run_bounded(
+        Command::new(git)
+            .args([
+                "--no-pager",
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "core.pager=cat",
+                "-c",
+                "core.quotePath=true",
+            ])
+            .args(args)
+            .current_dir(cwd)
+            .env("GIT_PAGER", "cat")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env_remove("GIT_EXTERNAL_DIFF"),
+        Duration::from_secs(3),
+    )
+}
+
+/// Text from outside (a repository, git's output) with control characters escaped, so it
+/// cannot move the cursor or recolour the terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// `~/x` for paths under the home directory: shorter lines, nothing lost.

@@ -342,8 +342,20 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         "HF_API_TOKEN",
     ] {
         if env(var).is_some_and(|v| !v.is_empty()) {
+            // Harmless beside a token that is read; the only token there means every call
+            // goes out anonymous (401 on private and gated repositories).
+            let only_token = eff.token.is_none() && profile.as_ref().and_then(|p| p.2).is_none();
+            let finding = if only_token {
+                fail(G_TOKEN, "unread-var", format!("`{var}` holds your only token, but huggingface_hub never reads it: it runs without a token"))
+            } else {
+                warn(
+                    G_TOKEN,
+                    "unread-var",
+                    format!("`{var}` is set, but huggingface_hub never reads it"),
+                )
+            };
             report.push(
-                warn(G_TOKEN, "unread-var", format!("`{var}` is set, but huggingface_hub never reads it"))
+                finding
                     .fix(format!("use `HF_TOKEN` (hfenv sets it per directory), or `hfenv add NAME --token-env {var}`")),
             );
         }

@@ -396,29 +396,39 @@ fn file_modes_are_reported_and_fixed() {
         &format!("[me]\nhf_token = {TOKEN_PERSONAL}\n"),
     );
     let dir = token.parent().unwrap().to_path_buf();
-    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    for (p, m) in [(&token, 0o644), (&stored, 0o644), (&dir, 0o755)] {
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    for (p, m) in [(&token, 0o644), (&stored, 0o620), (&dir, 0o2755)] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
     }
-    let text = both(&s.hfenv(&["doctor", "--offline"]).run());
+    // Readable by others: a problem (exit 1); only writable: a warning.
+    let text = both(&s.hfenv(&["doctor", "--offline"]).code(1));
+    assert!(
+        text.contains(
+            "  ✗ token file `~/.cache/huggingface/token` is mode 0644: others on this machine can read it\n      \
+             fix: `chmod 600 ~/.cache/huggingface/token` (or `hfenv doctor --fix`)\n"
+        ),
+        "{text}"
+    );
     assert!(
         line_with(
             &text,
-            "token file `~/.cache/huggingface/token` is mode 0644"
+            "stored_tokens `~/.cache/huggingface/stored_tokens` is mode 0620"
         )
         .contains('⚠'),
         "{text}"
     );
+    let text = both(&s.hfenv(&["doctor", "--offline", "--fix"]).run());
     assert!(
-        text.contains("chmod 600 ~/.cache/huggingface/stored_tokens"),
+        text.contains(
+            "  ↺ repaired: token file `~/.cache/huggingface/token` is mode 0644: others on this machine can read it\n      \
+             fixed: `chmod 600 ~/.cache/huggingface/token`: ~/.cache/huggingface/token is now 0600 (was 0644)\n"
+        ),
         "{text}"
     );
-    assert!(text.contains("chmod 700 ~/.cache/huggingface"), "{text}");
-    let text = both(&s.hfenv(&["doctor", "--offline", "--fix"]).run());
-    assert!(text.contains("fixed: `chmod 600"), "{text}");
     assert_eq!(mode(&token), 0o600);
     assert_eq!(mode(&stored), 0o600);
-    assert_eq!(mode(&dir), 0o700);
+    // The directory is not hfenv's: its mode (setgid included) stays.
+    assert_eq!(mode(&dir), 0o2755);
     let text = both(&s.hfenv(&["doctor", "--offline"]).run());
     assert!(!text.contains("is mode"), "{text}");
 }
@@ -481,12 +491,16 @@ fn dotenv_not_ignored_fails_and_fix_adds_gitignore() {
     );
     let text = both(&s.hfenv(&["doctor", "--offline", "--fix"]).dir(&proj).run());
     assert!(
-        text.contains("fixed: added `.env` to `~/proj/.gitignore`"),
+        text.contains(
+            "  ↺ repaired: `.env` holds a token and git does not ignore it: `git add .` would commit it\n      \
+             fixed: added `.env` to `~/proj/.gitignore`; git now ignores it\n"
+        ),
         "{text}"
     );
     assert_eq!(s.read("proj/.gitignore"), "target/\n.env\n");
+    // Ignored now: nothing to say about it.
     let text = both(&s.hfenv(&["doctor", "--offline"]).dir(&proj).run());
-    assert!(line_with(&text, "git ignores it").contains('✓'), "{text}");
+    assert!(!text.contains("`.env`"), "{text}");
 }
 
 #[test]
@@ -676,11 +690,18 @@ fn hf_missing_suggests_install_and_the_module_fallback() {
 fn off_path_then_fix_then_hooked_shell(s: &mut Sandbox) {
     s.set_env("SHELL", "/bin/bash");
     let text = both(&s.hfenv(&["doctor", "--offline"]).code(1));
-    let line = line_with(&text, "`hf` is installed in ~/.local/bin");
+    let line = line_with(&text, "`hf` is installed at ~/.local/bin/hf");
     assert!(line.contains('✗') && line.contains("not on PATH"), "{text}");
     assert!(text.contains("hfenv doctor --fix"), "{text}");
 
+    // Without a terminal to ask on, `--fix` changes no PATH unless told `--yes`.
     let text = both(&s.hfenv(&["doctor", "--offline", "--fix"]).run());
+    assert!(
+        text.contains("not changed: `--fix` asks before touching PATH"),
+        "{text}"
+    );
+    assert!(!s.state_dir().join("path").exists());
+    let text = both(&s.hfenv(&["doctor", "--offline", "--fix", "--yes"]).run());
     assert!(text.contains("fixed: recorded ~/.local/bin"), "{text}");
     assert_eq!(
         std::fs::read_to_string(s.state_dir().join("path")).unwrap(),

@@ -25,6 +25,9 @@ mod hubmock;
 // `hfenv doctor`, `whoami` and `add` verification against the mock; PATH and hook scenarios.
 mod doctor;
 
+// `doctor` finds `hf` wherever Python tools put it, and `--fix` does no harm.
+mod doctor_fix;
+
 // The hooks in real interactive bash, zsh, fish and elvish on a pty and nushell in tmux; hook
 // text for PowerShell.
 mod shells;
