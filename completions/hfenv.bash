@@ -174,7 +174,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__doctor)
-            opts="-h -V --fix --offline --json --model --dataset --space --help --version"
+            opts="-y -h -V --fix --yes --offline --json --model --dataset --space --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -90,7 +90,8 @@ complete -c hfenv -n "__fish_hfenv_using_subcommand whoami" -s V -l version -d '
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l model -d 'Check access to this model (ORG/NAME)' -r
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l dataset -d 'Check access to this dataset (ORG/NAME)' -r
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l space -d 'Check access to this Space (ORG/NAME)' -r
-complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l fix -d 'Apply safe fixes: PATH through the hook, file modes, .gitignore'
+complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l fix -d 'Repair what can be repaired safely: `hf` on PATH through the hook (asks first), the token files\' modes, `.env` in `.gitignore`'
+complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -s y -l yes -d 'With --fix: agree to what it would ask (for scripts; without a terminal it asks nothing and changes no PATH)'
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l offline -d 'Skip the checks that talk to the Hub'
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -l json
 complete -c hfenv -n "__fish_hfenv_using_subcommand doctor" -s h -l help -d 'Print help'
