@@ -1,17 +1,23 @@
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
+use std::time::Duration;
 
 use crate::cli::Credential;
 use crate::error::{Error, Result};
-use crate::hf::hub;
-use crate::paths;
-use crate::resolve::Here;
+use crate::hf::hub::{self, Hub};
+use crate::resolve::{self, Here};
+use crate::{paths, ui};
+
+/// The most git ever sends for one request; anything longer is not git.
+const MAX_REQUEST: u64 = 64 * 1024;
 
 /// git's credential-helper protocol: `get` answers with the token of the profile active in
-/// git's working directory; `store` and `erase` are accepted and ignored (the config is the
-/// source of truth). Anything that is not the Hub gets no answer, so other helpers run.
+/// git's working directory (inside `hfenv exec -p NAME`, NAME's); `store` and `erase` are
+/// accepted and ignored (the config is the source of truth). Anything that is not the Hub,
+/// the Hub over cleartext http, or a request for another account gets no answer, so other
+/// helpers run.
 pub fn run(args: Credential) -> Result<()> {
     let mut request = std::collections::HashMap::new();
-    for line in std::io::stdin().lock().lines() {
+    for line in std::io::stdin().lock().take(MAX_REQUEST).lines() {
         let line = line.map_err(|e| Error::plain(format!("could not read git's request: {e}")))?;
         if line.is_empty() {
             break;
@@ -23,7 +29,27 @@ pub fn run(args: Credential) -> Result<()> {
     if args.action != "get" {
         return Ok(());
     }
-    let endpoint = hub::endpoint(&paths::process_env);
+    let here = Here::load()?;
+    let config = &here.loaded.config;
+    // The profile is chosen before anything runs: a `token_command` (a password prompt) is
+    // only worth running for a request this profile will answer.
+    let Some(choice) = resolve::choose(&here.context(), &mut Vec::new()) else {
+        return Ok(());
+    };
+    let name = choice.name;
+    let Some(profile) = config.profile(&name) else {
+        return Ok(());
+    };
+    // The endpoint the token is meant for, as `whoami -p` sees it: the profile's own `env`,
+    // then the environment.
+    let env = |k: &str| {
+        profile
+            .env
+            .get(k)
+            .cloned()
+            .or_else(|| paths::process_env(k))
+    };
+    let endpoint = hub::endpoint(&env);
     let Ok(url) = reqwest::Url::parse(&endpoint) else {
         return Ok(());
     };
@@ -40,13 +66,43 @@ pub fn run(args: Credential) -> Result<()> {
     if !is_hub || protocol != url.scheme() {
         return Ok(());
     }
-    let here = Here::load()?;
-    let Ok((name, token)) = here.token(None) else {
+    if let Err(e) = hub::check_secure(&endpoint) {
+        ui::say(&format!("git credentials: {}", e.describe()));
+        return Ok(());
+    }
+    let Ok(token) = crate::hf::source::fetch_token(&name, profile, config, &env) else {
         return Ok(());
     };
+    let ours = format!("hfenv-{name}");
+    if let Some(user) = request.get("username").filter(|u| !u.is_empty()) {
+        // huggingface_hub stores its git credential as `hf_user`; `hfenv-NAME` is what this
+        // helper answers. Any other name is an account, and only its own token may answer.
+        let known = *user == ours || user == "hf_user" || *user == name;
+        if !known && !token_belongs_to(&endpoint, &token, user) {
+            ui::say(&format!(
+                "git credentials: git asked for user `{}`, and profile `{name}` is not that account, so hfenv does not answer",
+                user.escape_debug()
+            ));
+            return Ok(());
+        }
+    }
     let mut out = std::io::stdout().lock();
     // The Hub ignores the user name for token authentication; naming the profile helps when
-    // git shows it.
-    let _ = writeln!(out, "username=hfenv-{name}\npassword={token}");
+    // git shows it. A name git asked for is kept, as the protocol expects.
+    let username = request
+        .get("username")
+        .filter(|u| !u.is_empty())
+        .cloned()
+        .unwrap_or(ours);
+    let _ = writeln!(out, "username={username}\npassword={token}");
     Ok(())
+}
+
+/// Whether the Hub says `token` is `user`'s. Unreachable or unsure means no.
+fn token_belongs_to(endpoint: &str, token: &str, user: &str) -> bool {
+    let Ok(hub) = Hub::new(endpoint.to_string(), Duration::from_secs(10)) else {
+        return false;
+    };
+    hub.whoami(token)
+        .is_ok_and(|id| id.user.eq_ignore_ascii_case(user))
 }

@@ -44,6 +44,11 @@ pub fn run(args: Exec) -> Result<()> {
         }
     }
     command.env(STATE_VAR, plan.marker.render());
+    // Inside `exec -p NAME` everything is NAME: hfenv run by the command (git's credential
+    // helper, a nested shell's hook) chooses NAME too, not the parent shell's choice.
+    if let Some(name) = &args.profile {
+        command.env(crate::resolve::SHELL_CHOICE_VAR, name);
+    }
     // exec replaces this process: signals, exit status and the terminal behave as if the
     // command had been run directly.
     let err = command.exec();

@@ -127,21 +127,7 @@ impl Hub {
     }
 
     fn check_secure(&self) -> Result<(), HubError> {
-        let url = reqwest::Url::parse(&self.endpoint)
-            .map_err(|_| HubError::Connect(format!("`{}` is not a URL", self.endpoint)))?;
-        let host = url
-            .host_str()
-            .unwrap_or("")
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let loopback = host == "localhost"
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if url.scheme() != "https" && !loopback {
-            return Err(HubError::Insecure(self.endpoint.clone()));
-        }
-        Ok(())
+        check_secure(&self.endpoint)
     }
 
     fn get(
@@ -262,6 +248,26 @@ impl Hub {
             _ => return Err(HubError::Status(status, message)),
         })
     }
+}
+
+/// A token goes only over TLS, loopback excepted (the tests' mock Hub): the one rule for
+/// `add`, `whoami`, `doctor` and the git credential helper.
+pub fn check_secure(endpoint: &str) -> Result<(), HubError> {
+    let url = reqwest::Url::parse(endpoint)
+        .map_err(|_| HubError::Connect(format!("`{endpoint}` is not a URL")))?;
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if url.scheme() != "https" && !loopback {
+        return Err(HubError::Insecure(endpoint.to_string()));
+    }
+    Ok(())
 }
 
 fn error_message(resp: reqwest::blocking::Response) -> String {

@@ -144,3 +144,119 @@ fn unknown_profiles_get_did_you_mean_everywhere() {
     assert!(e.stderr.contains("did you mean `work`?"), "{}", e.stderr);
     assert!(e.stderr.len() < 400, "{}", e.stderr);
 }
+
+fn credential_get(s: &Sandbox, input: &str) -> crate::support::Done {
+    s.hfenv(&["credential", "get"]).stdin(input).ok()
+}
+
+/// Inside `hfenv exec -p NAME` everything is NAME: the real git asking hfenv's credential
+/// helper gets NAME's token, even with the parent shell's own choice in the environment.
+#[test]
+fn exec_p_makes_git_use_that_profile_too() {
+    if !have("git") {
+        return;
+    }
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.add_inline("personal", TOKEN_PERSONAL);
+    s.hfenv(&["use", "personal"]).ok();
+    s.env.remove("HF_ENDPOINT");
+    s.set_env("HFENV_SHELL_PROFILE", "personal");
+    let helper = format!("!'{BIN}' credential");
+    assert!(s
+        .command(
+            "git",
+            &[
+                "config",
+                "--global",
+                "credential.https://huggingface.co.helper",
+                &helper
+            ]
+        )
+        .status()
+        .unwrap()
+        .success());
+    let repo = s.mkdir("repo");
+    let fill = |args: &[&str]| {
+        let mut cmd = s.command(BIN, args);
+        cmd.current_dir(&repo)
+            .env("PWD", &repo)
+            .env("GIT_TERMINAL_PROMPT", "0");
+        let child = spawn_with_input(&mut cmd, "protocol=https\nhost=huggingface.co\n\n");
+        String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
+    };
+    let work = fill(&["exec", "-p", "work", "--", "git", "credential", "fill"]);
+    assert!(work.contains(&format!("password={TOKEN_WORK}\n")), "{work}");
+    let own = fill(&["exec", "--", "git", "credential", "fill"]);
+    assert!(
+        own.contains(&format!("password={TOKEN_PERSONAL}\n")),
+        "{own}"
+    );
+    // And hfenv itself, run by the command, agrees.
+    let out = s.hfenv(&["exec", "-p", "work", "--", BIN, "token"]).ok();
+    assert_eq!(out.stdout.trim(), TOKEN_WORK);
+}
+
+/// The credential helper refuses cleartext http where `add` and `whoami` do (loopback
+/// excepted), and a request for another account's user name gets no answer.
+#[test]
+fn credential_helper_refuses_cleartext_and_other_accounts() {
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.hfenv(&["use", "work"]).ok();
+    for endpoint in [
+        "http://10.1.2.3",
+        "http://hub.example.com:8080",
+        "http://[fd00::1]",
+    ] {
+        s.set_env("HF_ENDPOINT", endpoint);
+        let url = reqwest_like_host(endpoint);
+        let out = credential_get(&s, &format!("protocol=http\nhost={url}\n\n"));
+        assert_eq!(out.stdout, "", "{endpoint}");
+        assert!(out.stderr.contains("plain http"), "{}", out.stderr);
+        let e = s.hfenv(&["whoami"]).code(1);
+        assert!(e.stderr.contains("plain http"), "{}", e.stderr);
+    }
+    // A profile's own endpoint counts the same way.
+    s.env.remove("HF_ENDPOINT");
+    s.write_config(&format!(
+        "[profiles.work]\ntoken = \"{TOKEN_WORK}\"\nenv = {{ HF_ENDPOINT = \"http://10.9.9.9\" }}\n"
+    ));
+    s.hfenv(&["use", "work"]).ok();
+    let out = credential_get(&s, "protocol=http\nhost=10.9.9.9\n\n");
+    assert_eq!(out.stdout, "");
+
+    let hub = crate::hubmock::HubMock::start();
+    hub.route_for_token(
+        "/api/whoami-v2",
+        TOKEN_WORK,
+        crate::hubmock::Reply::whoami("work-user", "write", &[]),
+    );
+    s.write_config(&format!("[profiles.work]\ntoken = \"{TOKEN_WORK}\"\n"));
+    s.hfenv(&["use", "work"]).ok();
+    s.set_env("HF_ENDPOINT", &hub.url);
+    let host = hub.url.trim_start_matches("http://").to_string();
+    let ask = |user: &str| {
+        let user = if user.is_empty() {
+            String::new()
+        } else {
+            format!("username={user}\n")
+        };
+        credential_get(&s, &format!("protocol=http\nhost={host}\n{user}\n")).stdout
+    };
+    // Loopback is allowed (tests); no user name, ours, huggingface_hub's, or the account's own.
+    assert!(ask("").contains(&format!("password={TOKEN_WORK}")));
+    for user in ["hfenv-work", "hf_user", "work-user", "WORK-USER"] {
+        assert!(
+            ask(user).contains(&format!("password={TOKEN_WORK}")),
+            "{user}"
+        );
+    }
+    for user in ["mallory", "work-user2", "hfenv-personal"] {
+        assert_eq!(ask(user), "", "{user}");
+    }
+}
+
+fn reqwest_like_host(endpoint: &str) -> String {
+    endpoint.trim_start_matches("http://").to_string()
+}
