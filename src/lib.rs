@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod dotenv;
 pub mod error;
 pub mod files;
+pub mod formats;
 pub mod hf;
 pub mod keyed;
 pub mod originals;

@@ -265,7 +265,7 @@ fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
         ExportFormat::Dotenv => {
             for (k, v) in &vars {
                 if v.as_deref()
-                    .is_some_and(|v| dotenv_value(v).starts_with('"'))
+                    .is_some_and(|v| !crate::formats::dotenv_literal(v))
                 {
                     ui::warn(format!(
                         "`{k}` is written quoted with escapes: python-dotenv and editors read it, but Docker's `--env-file` takes values literally"
@@ -274,7 +274,10 @@ fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
             }
             let text: String = vars
                 .iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}\n", dotenv_value(v))))
+                .filter_map(|(k, v)| {
+                    v.as_ref()
+                        .map(|v| format!("{k}={}\n", crate::formats::dotenv_value(v)))
+                })
                 .collect();
             ui::print(&text)
         }
@@ -302,28 +305,8 @@ pub fn exported_vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
     vars
 }
 
-/// Plain `KEY=value` when Docker's `--env-file` (which takes values literally) and
-/// python-dotenv would read the same thing; double quotes with escapes otherwise.
-fn dotenv_value(v: &str) -> String {
-    let plain = !v.is_empty()
-        && v.trim() == v
-        && !v.starts_with(['"', '\''])
-        && !v.contains(['\n', '\r', '\t'])
-        && !v.contains(" #")
-        && !v.contains("${");
-    if plain {
-        return v.to_string();
-    }
-    let escaped = v
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t");
-    format!("\"{escaped}\"")
-}
-
-/// Appends to `$GITHUB_ENV` with the multi-line delimiter syntax, and masks the token in logs.
+/// Appends to `$GITHUB_ENV` with the multi-line delimiter syntax, and masks in the log every
+/// value that is not known to be harmless (the token, `.env` secrets, a profile's `env`).
 fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<()> {
     let Some(path) = paths::process_env("GITHUB_ENV")
         .filter(|p| !p.is_empty())
@@ -334,22 +317,25 @@ fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<()> 
             "run this inside a GitHub Actions step",
         ));
     };
+    let mut masks = String::new();
     if let Some(t) = token {
-        ui::print(&format!("::add-mask::{t}\n"))?;
+        masks.push_str(&crate::formats::github_masks(t));
     }
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let seed = format!("{nanos}{}", std::process::id());
     let mut text = String::new();
     for (k, v) in vars {
         let Some(v) = v else { continue };
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let delimiter = format!(
-            "ghadelimiter_{}",
-            fingerprint(&format!("{k}{nanos}{}", std::process::id()))
-        );
-        text.push_str(&format!("{k}<<{delimiter}\n{v}\n{delimiter}\n"));
+        if Some(v.as_str()) != token && !crate::formats::github_harmless(k, v) {
+            masks.push_str(&crate::formats::github_masks(v));
+        }
+        text.push_str(&crate::formats::github_env_entry(k, v, &seed));
     }
+    // Masks first: a value must be masked before anything can print it.
+    ui::print(&masks)?;
     let mut f = fs::OpenOptions::new()
         .append(true)
         .create(true)

@@ -260,3 +260,180 @@ fn credential_helper_refuses_cleartext_and_other_accounts() {
 fn reqwest_like_host(endpoint: &str) -> String {
     endpoint.trim_start_matches("http://").to_string()
 }
+
+/// `export github` masks every value it writes unless it is known harmless: a trusted `.env`'s
+/// API keys and a profile's `env` secrets never appear in later steps' logs.
+#[test]
+fn export_github_masks_every_value_not_known_harmless() {
+    let mut s = Sandbox::new();
+    s.write_config(&format!(
+        "[profiles.ci]\ntoken = \"{TOKEN_CI}\"\nenv = {{ HF_HOME = \"/data/hf\", HF_HUB_OFFLINE = \"1\", VAULT_SECRET = \"s3cr%t\\nsecond line\" }}\n"
+    ));
+    s.hfenv(&["use", "ci"]).ok();
+    s.write(
+        "proj/.env",
+        "WANDB_API_KEY=wandb0123456789abcdef\nOPENAI_API_KEY=sk-proj-abcdefghijkl\nDEBUG=true\n",
+    );
+    s.hfenv(&["allow", ".env"]).dir(s.path("proj")).ok();
+    let github_env = s.write("gh/env", "");
+    s.set_env("GITHUB_ENV", &github_env);
+    let out = s.hfenv(&["export", "github"]).dir(s.path("proj")).ok();
+    let masks: Vec<&str> = out.stdout.lines().collect();
+    for secret in [
+        TOKEN_CI,
+        "wandb0123456789abcdef",
+        "sk-proj-abcdefghijkl",
+        "s3cr%25t",
+        "second line",
+        "s3cr%25t%0Asecond line",
+    ] {
+        assert!(
+            masks.contains(&format!("::add-mask::{secret}").as_str()),
+            "{secret}: {}",
+            out.stdout
+        );
+    }
+    for harmless in ["ci", "/data/hf", "1", "true"] {
+        assert!(
+            !masks.contains(&format!("::add-mask::{harmless}").as_str()),
+            "{harmless}: {}",
+            out.stdout
+        );
+    }
+    let written = std::fs::read_to_string(&github_env).unwrap();
+    assert!(written.contains("\nwandb0123456789abcdef\n"), "{written}");
+}
+
+/// Values python-dotenv (the release .ci/run pins, the newest) must read back byte for byte:
+/// thousands of generated values from fragments that trip it up.
+#[test]
+fn export_dotenv_round_trips_thousands_of_values_through_python_dotenv() {
+    if !have("python3") {
+        return;
+    }
+    const FRAGMENTS: &[&str] = &[
+        "a",
+        "Z9",
+        " ",
+        "  ",
+        "\t",
+        "#",
+        " #",
+        "\t#",
+        "\u{b}#",
+        "\u{c}#",
+        "\u{a0}#",
+        "\u{85}#",
+        "\u{1f}#",
+        "\u{1c}",
+        "\u{2028}",
+        "\u{3000}",
+        "\u{b}",
+        "\u{c}",
+        "\u{a0}",
+        "\u{85}",
+        "${",
+        "}",
+        "${HOME}",
+        "${A:-b}",
+        "${:-$}",
+        "$",
+        "$$",
+        "{",
+        "'",
+        "\"",
+        "\\",
+        "\\n",
+        "\\\"",
+        "\\'",
+        "\n",
+        "\r",
+        "\r\n",
+        "=",
+        "export ",
+        ":-",
+        "é",
+        "😀",
+        "\u{feff}",
+        "\u{1b}[31m",
+        "\u{7f}",
+        "%",
+        "`",
+        "!",
+        "*",
+        "~/",
+        "/x",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut values: Vec<String> = vec![
+        "x${HOME}y".into(),
+        "a\u{b}#b".into(),
+        "a\u{c}#b".into(),
+        "a\u{a0}#b".into(),
+        "a\u{85}#b".into(),
+        "a\u{1f}#b".into(),
+        String::new(),
+    ];
+    while values.len() < 3000 {
+        let n = (next() % 9) as usize;
+        values.push(
+            (0..n)
+                .map(|_| FRAGMENTS[(next() % FRAGMENTS.len() as u64) as usize])
+                .collect(),
+        );
+    }
+    let toml_str = |v: &str| {
+        let mut out = String::from("\"");
+        for c in v.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let mut config = format!("[profiles.p]\ntoken = \"{TOKEN_WORK}\"\n\n[profiles.p.env]\n");
+    for (i, v) in values.iter().enumerate() {
+        config.push_str(&format!("V{i} = {}\n", toml_str(v)));
+    }
+    let s = Sandbox::new();
+    s.write_config(&config);
+    let out = s.hfenv(&["export", "dotenv", "-p", "p"]).ok();
+    let file = s.write("exported.env", &out.stdout);
+    let parsed = s.python_dotenv_values(&file);
+    let mut wrong = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if parsed[format!("V{i}")].as_str() != Some(v.as_str()) {
+            wrong.push(format!("{v:?} -> {:?}", parsed[format!("V{i}")]));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} values changed:\n{}",
+        wrong.len(),
+        values.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    assert_eq!(parsed["HF_TOKEN"], TOKEN_WORK);
+    // hfenv's own `.env` reader, which follows the same python-dotenv, agrees.
+    let dir = s.mkdir("roundtrip");
+    std::fs::write(dir.join(".env"), &out.stdout).unwrap();
+    s.hfenv(&["allow", ".env"]).dir(&dir).ok();
+    let json = s.hfenv(&["export", "json"]).dir(&dir).ok();
+    let ours: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let differ = values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| ours[format!("V{i}")].as_str() != Some(v.as_str()))
+        .count();
+    assert_eq!(differ, 0, "hfenv read back {differ} values differently");
+}
