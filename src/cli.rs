@@ -41,6 +41,7 @@ pub enum Command {
     Doctor(Doctor),
     Import(Import),
     Credential(Credential),
+    Migrate(Migrate),
     Completions(Completions),
     /// Print profile names, one per line (for scripts and shell completion)
     Profiles,
@@ -75,6 +76,29 @@ pub struct Add {
     /// Replace an existing profile of that name
     #[arg(long)]
     pub force: bool,
+    /// Where a pasted token is kept: `keyring` (the OS credential store), `config` (inline in
+    /// the config file), `auto` (the store when one answers, else the config) [default:
+    /// `settings.store`, else auto]
+    #[arg(long, value_name = "WHERE", conflicts_with_all = ["token_env", "token_command", "hf_stored"])]
+    pub store: Option<StoreArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreArg {
+    Auto,
+    Keyring,
+    Config,
+}
+
+/// Move inline tokens from the config into the OS credential store
+///
+/// Each token is stored and read back before it leaves the config; the config keeps
+/// `keyring = true` in its place, with its comments and layout.
+#[derive(Debug, Args)]
+pub struct Migrate {
+    /// Profiles to move (default: every profile with an inline token)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
 }
 
 /// List profiles: where each token comes from, masked, and which is active here

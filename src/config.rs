@@ -36,6 +36,18 @@ pub struct Settings {
     /// How far up `.env` files are looked for: `home` (stop at the home directory, or `/` outside
     /// it), `root`, or `cwd` (the current directory only).
     pub dotenv_search: DotenvSearch,
+    /// Where `hfenv add` keeps a pasted token: `auto` (the OS credential store when one
+    /// answers, else the config), `keyring` (the store, or fail), `config` (inline).
+    pub store: StoreChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreChoice {
+    #[default]
+    Auto,
+    Keyring,
+    Config,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -53,6 +65,7 @@ impl Default for Settings {
             dotenv: true,
             dotenv_files: vec![".env".into()],
             dotenv_search: DotenvSearch::Home,
+            store: StoreChoice::Auto,
         }
     }
 }
@@ -60,6 +73,12 @@ impl Default for Settings {
 impl Settings {
     pub fn token_command_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.token_command_timeout.clamp(0.1, 600.0))
+    }
+
+    /// How long the credential store may take to answer (a hung daemon, an unlock prompt
+    /// nobody answers): the same bound as a `token_command`.
+    pub fn store_timeout(&self) -> Duration {
+        self.token_command_timeout()
     }
 }
 
@@ -70,6 +89,9 @@ pub struct Profile {
     pub token_command: Option<String>,
     pub token_env: Option<String>,
     pub hf_stored: Option<String>,
+    /// `keyring = true`: the token lives in the OS credential store (service `hfenv`, account =
+    /// the profile's name); the config holds no secret.
+    pub keyring: Option<bool>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
 }
@@ -80,6 +102,8 @@ pub enum Source<'a> {
     Command(&'a str),
     Env(&'a str),
     HfStored(&'a str),
+    /// The OS credential store, under the profile's name (see `store`).
+    Keyring,
 }
 
 impl Profile {
@@ -89,11 +113,13 @@ impl Profile {
             &self.token_command,
             &self.token_env,
             &self.hf_stored,
+            self.keyring == Some(true),
         ) {
-            (Some(t), None, None, None) => Some(Source::Inline(t)),
-            (None, Some(c), None, None) => Some(Source::Command(c)),
-            (None, None, Some(e), None) => Some(Source::Env(e)),
-            (None, None, None, Some(s)) => Some(Source::HfStored(s)),
+            (Some(t), None, None, None, false) => Some(Source::Inline(t)),
+            (None, Some(c), None, None, false) => Some(Source::Command(c)),
+            (None, None, Some(e), None, false) => Some(Source::Env(e)),
+            (None, None, None, Some(s), false) => Some(Source::HfStored(s)),
+            (None, None, None, None, true) => Some(Source::Keyring),
             _ => None,
         }
     }
@@ -102,8 +128,8 @@ impl Profile {
     /// definition is unchanged, so a `token_command` does not run again on every `cd`.
     pub fn digest(&self) -> String {
         let text = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.token, self.token_command, self.token_env, self.hf_stored, self.env
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.token, self.token_command, self.token_env, self.hf_stored, self.env, self.keyring
         );
         crate::token::fingerprint(&text)
     }
@@ -116,6 +142,7 @@ impl Source<'_> {
             Source::Command(c) => format!("command `{c}`"),
             Source::Env(v) => format!("variable `{v}`"),
             Source::HfStored(n) => format!("hf stored token `{n}`"),
+            Source::Keyring => "credential store".into(),
         }
     }
 
@@ -125,6 +152,7 @@ impl Source<'_> {
             Source::Command(_) => "token_command",
             Source::Env(_) => "token_env",
             Source::HfStored(_) => "hf_stored",
+            Source::Keyring => "keyring",
         }
     }
 }
@@ -325,9 +353,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
                 profile.token_command.as_ref().map(|_| "token_command"),
                 profile.token_env.as_ref().map(|_| "token_env"),
                 profile.hf_stored.as_ref().map(|_| "hf_stored"),
+                profile.keyring.map(|_| "keyring"),
             ];
             let given: Vec<_> = given.into_iter().flatten().collect();
-            let what = if given.is_empty() {
+            let what = if profile.keyring == Some(false) && given.len() == 1 {
+                format!("profile `{name}` has `keyring = false` and no other token source")
+            } else if given.is_empty() {
                 format!("profile `{name}` has no token source")
             } else {
                 format!(
@@ -337,7 +368,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             };
             return Err(at(
                 what,
-                "give exactly one of `token`, `token_command`, `token_env` or `hf_stored`",
+                "give exactly one of `token`, `token_command`, `token_env`, `hf_stored` or `keyring = true`",
             ));
         }
         if let Some(Source::Env(var)) = profile.source() {

@@ -17,6 +17,7 @@ pub mod process;
 pub mod resolve;
 pub mod shell;
 pub mod state;
+pub mod store;
 pub mod token;
 pub mod ui;
 pub mod userpath;

@@ -334,7 +334,9 @@ fn apply_profile(
         .reuse
         .as_ref()
         .filter(|(name, d, _)| {
-            *name == choice.name && *d == digest && matches!(source, Source::Command(_))
+            *name == choice.name
+                && *d == digest
+                && matches!(source, Source::Command(_) | Source::Keyring)
         })
         .map(|(_, _, t)| t.clone());
     let token = match reused {
@@ -356,7 +358,12 @@ fn apply_profile(
     // profile when the user had it, and is left absent otherwise.
     if opts.legacy_owned {
         w.vars
-            .insert("HUGGING_FACE_HUB_TOKEN".into(), profile_var(token));
+            .insert("HUGGING_FACE_HUB_TOKEN".into(), profile_var(token.clone()));
+    }
+    // Fail closed: a profile whose token cannot be had (a locked credential store, a failing
+    // command) exports none of its variables; its token variables stay unset.
+    if token.is_none() {
+        return;
     }
     w.vars
         .insert(PROFILE_VAR.into(), profile_var(Some(choice.name.clone())));

@@ -1,13 +1,13 @@
 use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
-use crate::cli::Add;
-use crate::config::{self, Edit, Profile, Source};
+use crate::cli::{Add, StoreArg};
+use crate::config::{self, Edit, Profile, Source, StoreChoice};
 use crate::error::{Error, Result};
 use crate::hf;
 use crate::hf::hub::{self, Hub, HubError};
 use crate::token::{self, mask};
-use crate::{paths, ui};
+use crate::{paths, store, ui};
 
 pub fn run(args: Add) -> Result<()> {
     config::check_profile_name(&args.name)?;
@@ -55,9 +55,6 @@ pub fn run(args: Add) -> Result<()> {
             ),
         ));
     }
-    let source = profile
-        .source()
-        .expect("exactly one source by construction");
     let resolved = check_source(&args.name, &profile, &edit.config)?;
     if let Some(t) = &resolved {
         if let Some(w) = token::shape_warning(t) {
@@ -67,9 +64,31 @@ pub fn run(args: Add) -> Result<()> {
             verify(t)?;
         }
     }
+    if inline {
+        keep_in_store(&args, &mut profile, &edit.config)?;
+    }
+    let source = profile
+        .source()
+        .expect("exactly one source by construction");
+    // A replaced profile's secret in the store would be an orphan nobody can see.
+    let orphaned = edit
+        .config
+        .profile(&args.name)
+        .is_some_and(|old| old.source() == Some(Source::Keyring))
+        && source != Source::Keyring;
+    let timeout = edit.config.settings.store_timeout();
     let table = edit.profiles_table();
     table.insert(&args.name, toml_edit::Item::Table(to_table(&profile)));
     edit.commit()?;
+    if orphaned {
+        if let Err(e) = store::delete(&args.name, timeout) {
+            ui::warn(format!(
+                "the old token stays in the credential store ({}): {} — delete it in your keyring manager",
+                store::describe_entry(&args.name),
+                e.describe()
+            ));
+        }
+    }
     let shown = resolved
         .as_deref()
         .map(mask)
@@ -80,6 +99,47 @@ pub fn run(args: Add) -> Result<()> {
         args.name,
         source.describe()
     ))
+}
+
+/// Moves a pasted token into the OS credential store when the user's choice allows it; with
+/// `auto` and no store answering, it stays inline and the user is told once.
+fn keep_in_store(args: &Add, profile: &mut Profile, config: &config::Config) -> Result<()> {
+    let choice = match args.store {
+        Some(StoreArg::Auto) => StoreChoice::Auto,
+        Some(StoreArg::Keyring) => StoreChoice::Keyring,
+        Some(StoreArg::Config) => StoreChoice::Config,
+        None => config.settings.store,
+    };
+    if choice == StoreChoice::Config {
+        return Ok(());
+    }
+    let token = profile.token.as_deref().expect("an inline token was read");
+    match store::set(&args.name, token, config.settings.store_timeout()) {
+        Ok(()) => {
+            profile.token = None;
+            profile.keyring = Some(true);
+            Ok(())
+        }
+        Err(e) if e.is_unavailable() && choice == StoreChoice::Auto => {
+            ui::say(&format!(
+                "{}; the token is kept in the config file (mode 0600) — `hfenv migrate` moves it once a store answers, `--store config` keeps it there quietly",
+                e.describe()
+            ));
+            Ok(())
+        }
+        Err(e) => Err(Error::new(
+            format!(
+                "could not keep the token in the credential store: {}",
+                e.describe()
+            ),
+            match e {
+                store::StoreError::Locked(_) => {
+                    "unlock your keyring and try again, or pass `--store config`"
+                }
+                _ => "pass `--store config` to keep it in the config file",
+            },
+        )),
+    }
 }
 
 fn parse_env(pairs: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
@@ -109,6 +169,7 @@ fn to_table(profile: &Profile) -> toml_edit::Table {
         Source::Command(v) => t.insert("token_command", toml_edit::value(v)),
         Source::Env(v) => t.insert("token_env", toml_edit::value(v)),
         Source::HfStored(v) => t.insert("hf_stored", toml_edit::value(v)),
+        Source::Keyring => t.insert("keyring", toml_edit::value(true)),
     };
     if !profile.env.is_empty() {
         let mut env = toml_edit::InlineTable::new();
@@ -133,7 +194,7 @@ fn check_source(name: &str, profile: &Profile, config: &config::Config) -> Resul
                 Ok(None)
             }
         },
-        Source::Command(_) | Source::HfStored(_) => {
+        Source::Command(_) | Source::HfStored(_) | Source::Keyring => {
             hf::source::fetch_token(name, profile, config, &paths::process_env).map(Some)
         }
     }

@@ -13,6 +13,15 @@ pub fn run(args: Exec) -> Result<()> {
     for n in &wanted.notices {
         crate::ui::say(n);
     }
+    // Fail closed: without the profile's token the command would run as whichever account
+    // huggingface_hub finds next (its token file), not the one asked for.
+    if let (Some(choice), Some(_), None) = (&wanted.choice, &wanted.profile, wanted.token()) {
+        crate::ui::say(&format!(
+            "profile `{}` has no token, so the command was not run",
+            choice.name
+        ));
+        return Err(Error::silent(crate::error::EXIT_FAILURE));
+    }
     let previous = paths::process_env(STATE_VAR)
         .and_then(|m| Marker::parse(&m))
         .unwrap_or_default();

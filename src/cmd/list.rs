@@ -24,7 +24,8 @@ fn masked_token(profile: &Profile) -> Option<String> {
             let stored = hf::stored::read(&paths::hf_stored_tokens_path(&lookup)).ok()?;
             stored.get(name)?.token().map(|t| mask(&t))
         }
-        Source::Command(_) => None,
+        // The store may be locked and show an unlock prompt: read only when the profile is used.
+        Source::Command(_) | Source::Keyring => None,
     }
 }
 
@@ -34,6 +35,7 @@ fn token_note(profile: &Profile) -> String {
         (Some(Source::Command(_)), None) => "(fetched when used)".into(),
         (Some(Source::Env(_)), None) => "(variable not set)".into(),
         (Some(Source::HfStored(_)), None) => "(not found)".into(),
+        (Some(Source::Keyring), None) => "(read when used)".into(),
         _ => "(empty)".into(),
     }
 }
@@ -55,6 +57,7 @@ pub fn run(args: List) -> Result<()> {
                     Source::Command(c) => ("token_command", Some(c)),
                     Source::Env(v) => ("token_env", Some(v)),
                     Source::HfStored(n) => ("hf_stored", Some(n)),
+                    Source::Keyring => ("keyring", Some(name.as_str())),
                 };
                 let is_active = active.as_ref().is_some_and(|c| c.name == *name);
                 serde_json::json!({

@@ -10,6 +10,7 @@ pub mod export;
 pub mod hook;
 pub mod import;
 pub mod list;
+pub mod migrate;
 pub mod remove;
 pub mod status;
 pub mod token;
@@ -36,6 +37,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Doctor(a) => doctor::run(a),
         Command::Import(a) => import::run(a),
         Command::Credential(a) => credential::run(a),
+        Command::Migrate(a) => migrate::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Profiles => list::names(),
     }

@@ -1,5 +1,5 @@
 //! Token sources: fetching a profile's token from where it lives — inline, an environment
-//! variable, a `token_command`, or huggingface_hub's stored logins.
+//! variable, a `token_command`, huggingface_hub's stored logins, or the OS credential store.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -37,6 +37,8 @@ pub fn fetch_token(
         })?,
         Source::Command(cmd) => run_command(cmd, config.settings.token_command_timeout())
             .map_err(|e| Error::plain(format!("profile `{name}`: {}", e.message)))?,
+        Source::Keyring => crate::store::get(name, config.settings.store_timeout())
+            .map_err(|e| e.for_profile(name))?,
         Source::HfStored(section) => {
             let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| env(k));
             let path = paths::hf_stored_tokens_path(&lookup);

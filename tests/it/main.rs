@@ -34,3 +34,6 @@ mod shells;
 
 // Issue #13 items 4–12 and #9 D: right account only, bounded reads and answers, checked config.
 mod repairs;
+
+// Tokens in a real Secret Service (gnome-keyring on a private D-Bus): add, read, migrate, remove.
+mod keychain;

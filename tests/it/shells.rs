@@ -1300,3 +1300,6 @@ fn readme_gives_the_tested_nushell_lines() {
         );
     }
 }
+
+// The hooks reading tokens from a real Secret Service (tests/it/shells/keychain.rs).
+mod keychain;

@@ -49,6 +49,12 @@ impl Sandbox {
         // Nothing reaches the internet: a Hub is only ever a loopback server a test starts.
         env.insert("HF_ENDPOINT".into(), "http://127.0.0.1:9".into());
         env.insert("HF_HUB_DISABLE_UPDATE_CHECK".into(), "1".into());
+        // No test reaches the desktop's own keyring: a credential store is only ever a private
+        // Secret Service a test starts (tests/it/keychain.rs).
+        env.insert(
+            "DBUS_SESSION_BUS_ADDRESS".into(),
+            format!("unix:path={}", base.join("no-bus").display()).into(),
+        );
         Sandbox { root, home, env }
     }
 
