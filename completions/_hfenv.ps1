@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'hfenv' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find PATH, token and setup problems, and fix the safe ones with --fix')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn tokens saved by `hf auth login` into profiles')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper ''!hfenv credential''')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move inline tokens from the config into the OS credential store')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'Print profile names, one per line (for scripts and shell completion)')
             break
@@ -49,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'hfenv' -ScriptBlock {
             [CompletionResult]::new('--token-command', '--token-command', [CompletionResultType]::ParameterName, 'Run this command (through your shell) to get the token when the profile is used')
             [CompletionResult]::new('--hf-stored', '--hf-stored', [CompletionResultType]::ParameterName, 'Use a token saved by `hf auth login` under this name')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where a pasted token is kept: `keyring` (the OS credential store), `config` (inline in the config file), `auto` (the store when one answers, else the config) [default: `settings.store`, else auto]')
             [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the token from standard input')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Do not check the token against the Hub')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing profile of that name')
@@ -179,6 +181,13 @@ Register-ArgumentCompleter -Native -CommandName 'hfenv' -ScriptBlock {
         'hfenv;credential' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hfenv;migrate' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break

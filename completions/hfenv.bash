@@ -49,6 +49,9 @@ _hfenv() {
             hfenv,list)
                 cmd="hfenv__subcmd__list"
                 ;;
+            hfenv,migrate)
+                cmd="hfenv__subcmd__migrate"
+                ;;
             hfenv,profiles)
                 cmd="hfenv__subcmd__profiles"
                 ;;
@@ -74,7 +77,7 @@ _hfenv() {
 
     case "${cmd}" in
         hfenv)
-            opts="-h -V --help --version add list remove token use status allow deny hook export exec whoami doctor import credential completions profiles"
+            opts="-h -V --help --version add list remove token use status allow deny hook export exec whoami doctor import credential migrate completions profiles"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,7 +91,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__add)
-            opts="-h -V --token-stdin --token-env --token-command --hf-stored --env --no-verify --force --help --version"
+            opts="-h -V --token-stdin --token-env --token-command --hf-stored --env --no-verify --force --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -108,6 +111,10 @@ _hfenv() {
                     ;;
                 --env)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keyring config" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -273,6 +280,20 @@ _hfenv() {
             ;;
         hfenv__subcmd__list)
             opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hfenv__subcmd__migrate)
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand doctor 'Find PATH, token and setup problems, and fix the safe ones with --fix'
             cand import 'Turn tokens saved by `hf auth login` into profiles'
             cand credential 'Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper ''!hfenv credential'''
+            cand migrate 'Move inline tokens from the config into the OS credential store'
             cand completions 'Print a shell completion script'
             cand profiles 'Print profile names, one per line (for scripts and shell completion)'
         }
@@ -45,6 +46,7 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand --token-command 'Run this command (through your shell) to get the token when the profile is used'
             cand --hf-stored 'Use a token saved by `hf auth login` under this name'
             cand --env 'Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work'
+            cand --store 'Where a pasted token is kept: `keyring` (the OS credential store), `config` (inline in the config file), `auto` (the store when one answers, else the config) [default: `settings.store`, else auto]'
             cand --token-stdin 'Read the token from standard input'
             cand --no-verify 'Do not check the token against the Hub'
             cand --force 'Replace an existing profile of that name'
@@ -161,6 +163,12 @@ set edit:completion:arg-completer[hfenv] = {|@words|
         &'hfenv;credential'= {
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hfenv;migrate'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

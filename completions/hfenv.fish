@@ -41,12 +41,16 @@ complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "whoami" -d 'Ask the Hub
 complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "doctor" -d 'Find PATH, token and setup problems, and fix the safe ones with --fix'
 complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "import" -d 'Turn tokens saved by `hf auth login` into profiles'
 complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "credential" -d 'Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper \'!hfenv credential\''
+complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "migrate" -d 'Move inline tokens from the config into the OS credential store'
 complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hfenv -n "__fish_hfenv_needs_command" -f -a "profiles" -d 'Print profile names, one per line (for scripts and shell completion)'
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l token-env -d 'Take the token from this environment variable when the profile is used' -r
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l token-command -d 'Run this command (through your shell) to get the token when the profile is used' -r
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l hf-stored -d 'Use a token saved by `hf auth login` under this name' -r
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l env -d 'Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work' -r
+complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l store -d 'Where a pasted token is kept: `keyring` (the OS credential store), `config` (inline in the config file), `auto` (the store when one answers, else the config) [default: `settings.store`, else auto]' -r -f -a "auto\t''
+keyring\t''
+config\t''"
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l token-stdin -d 'Read the token from standard input'
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l no-verify -d 'Do not check the token against the Hub'
 complete -c hfenv -n "__fish_hfenv_using_subcommand add" -l force -d 'Replace an existing profile of that name'
@@ -102,6 +106,8 @@ complete -c hfenv -n "__fish_hfenv_using_subcommand import" -s h -l help -d 'Pri
 complete -c hfenv -n "__fish_hfenv_using_subcommand import" -s V -l version -d 'Print version'
 complete -c hfenv -n "__fish_hfenv_using_subcommand credential" -s h -l help -d 'Print help'
 complete -c hfenv -n "__fish_hfenv_using_subcommand credential" -s V -l version -d 'Print version'
+complete -c hfenv -n "__fish_hfenv_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hfenv -n "__fish_hfenv_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c hfenv -n "__fish_hfenv_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hfenv -n "__fish_hfenv_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c hfenv -n "__fish_hfenv_using_subcommand profiles" -s h -l help -d 'Print help'
