@@ -5,6 +5,7 @@ mod env;
 mod files;
 mod hfcli;
 mod hub;
+mod store;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -182,6 +183,7 @@ pub fn run(args: Doctor) -> Result<()> {
 
     hfcli::check(&ctx, &mut report);
     tokens::check(&ctx, &mut report);
+    store::check(&ctx, &mut report);
     hub::check(&ctx, &mut report);
     files::check(&ctx, &mut report);
     files::project(&ctx, &mut report);

@@ -658,3 +658,77 @@ fn a_hung_daemon_is_abandoned_after_the_timeout() {
         e.stderr
     );
 }
+
+/// doctor's findings of the token storage check, as (status, message, fix).
+fn storage_findings(s: &Sandbox) -> Vec<(String, String, String)> {
+    let d = s.hfenv(&["doctor", "--offline", "--json"]).run();
+    let v: serde_json::Value = serde_json::from_str(&d.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", d.stdout, d.stderr));
+    assert_no_token(&d.stdout);
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "token storage")
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap().to_string(),
+                c["message"].as_str().unwrap().to_string(),
+                c["fix"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn doctor_says_where_each_token_lives() {
+    let mut s = Sandbox::new();
+    // No store: inline tokens are only noted.
+    s.add_inline_config("home", TOKEN_PERSONAL);
+    let f = storage_findings(&s);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "info");
+    assert!(
+        f[0].1.contains("inline") && f[0].1.contains("`home`"),
+        "{f:?}"
+    );
+    assert!(f[0].1.contains("no credential store answers"), "{f:?}");
+
+    let Some(_ss) = SecretService::start(&mut s) else {
+        return;
+    };
+    add_stored(&s, "work", TOKEN_WORK);
+    let f = storage_findings(&s);
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert_eq!(f[0].0, "ok");
+    assert_eq!(
+        f[0].1,
+        "in the OS credential store (service `hfenv`): `work`"
+    );
+    assert_eq!(f[1].0, "warn");
+    assert!(
+        f[1].1.contains("inline") && f[1].1.contains("`home`"),
+        "{f:?}"
+    );
+    assert!(f[1].2.contains("hfenv migrate"), "{f:?}");
+
+    // A reference with nothing behind it is a problem with a fix.
+    s.write_config(&format!(
+        "{}\n[profiles.gone]\nkeyring = true\n",
+        s.config()
+    ));
+    let f = storage_findings(&s);
+    let gone = f
+        .iter()
+        .find(|x| x.1.contains("`gone`"))
+        .expect("gone reported");
+    assert_eq!(gone.0, "fail");
+    assert!(gone.2.contains("hfenv add gone --force"), "{f:?}");
+
+    lock(&s);
+    let f = storage_findings(&s);
+    assert!(
+        f.iter().any(|x| x.0 == "warn" && x.1.contains("locked")),
+        "{f:?}"
+    );
+}
