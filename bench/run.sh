@@ -79,5 +79,37 @@ echo "| baseline: \`\$(/bin/true)\` (one process spawn) | $(hook_loop ':' '__x=$
 if command -v direnv >/dev/null; then
     echo "| direnv (\`_direnv_hook\`) | $(hook_loop 'eval "$(direnv hook bash)"' _direnv_hook) |"
 fi
+
+# --- steady state in elvish and nushell: their hooks without the line editor ---------------------
+# The hook's own functions are called in a loop, after the same one-second wait; the baseline is
+# one process spawn from that shell.
+elvish_loop() { # $1 = code run per prompt
+    elvish -norc -c "$("$BIN" hook elvish --no-completions | grep -v '^set edit:\|^edit:')
+cd '$HOME/proj/model'; __hfenv_hook
+sleep 1.2; __hfenv_hook
+var t = 0
+time &on-end={|d| set t = \$d } { for i [(range $n)] { $1 } }
+printf '%.3f' (/ (* \$t 1000000) $n)" 2>/dev/null
+}
+nu_loop() { # $1 = code run per prompt, with $hook the hook's pre_prompt closure
+    "$BIN" hook nushell --no-completions >"$T/hfenv.nu"
+    nu --no-config-file -c "use '$T/hfenv.nu'
+cd '$HOME/proj/model'
+let hook = (\$env.config.hooks.pre_prompt | where {|h| (\$h | describe | str starts-with 'record') } | first | get code)
+do --env \$hook
+sleep 1.2sec
+do --env \$hook
+let t = (timeit { for i in 1..$n { $1 } })
+print -n ((\$t | into int) / $n / 1000 | math round --precision 3)" 2>/dev/null
+}
+if command -v elvish >/dev/null && command -v nu >/dev/null; then
+    echo
+    echo "## Prompt when nothing changed (elvish and nushell, mean of $n prompts)"
+    echo
+    echo "| shell | hfenv's hook, µs | one process spawn, µs |"
+    echo "|:---|---:|---:|"
+    echo "| elvish $(elvish -version | cut -d+ -f1) | $(elvish_loop __hfenv_hook) | $(elvish_loop e:true) |"
+    echo "| nushell $(nu --version) | $(nu_loop 'do --env $hook') | $(nu_loop '^true') |"
+fi
 echo
 echo "Machine: $(nproc) cores, $(uname -sr); hfenv $("$BIN" --version | cut -d' ' -f2)."

@@ -1,16 +1,84 @@
 # hfenv hook for elvish. Install with this line in ~/.config/elvish/rc.elv:
 #   eval (hfenv hook elvish | slurp)
 #
-# Before each prompt and after each `cd`, `hfenv export elvish --hook` prints JSON operations
-# that this hook applies. elvish 0.19 has no builtin to compare file times, so unlike the bash,
-# zsh and fish hooks this one asks the binary at every prompt. Evaluating this again replaces
-# the hooks it registered before instead of adding more.
+# Before each prompt and after each `cd`, the hook decides with builtins alone whether anything
+# hfenv watches changed; only then does it run `hfenv export elvish --hook`, whose JSON
+# operations it applies. elvish 0.19 has no builtin that reads a file's time (`os:stat` came
+# later), so instead of comparing times with a stamp as the other hooks do, it remembers what
+# each watched path held when it last asked: a file's bytes; for the current directory and its
+# ancestors, whether the files hfenv looks for there (`.hfenv`, `.env`) exist; for other
+# directories, their entries. A steady prompt starts no process. Evaluating this again
+# replaces the hooks it registered before instead of adding more.
 
 use path
+use str
 
 var __hfenv_bin = ::HFENV::
 var __hfenv_stamp = ''
+var __hfenv_pwd = $nil
+var __hfenv_sp = ''
+# What a prompt checks, as lists of paths, and what each held at the last load:
+#   files: regular files, by their bytes;
+#   names: the names hfenv looks for in this directory and its ancestors, by being files;
+#   kinds: watched paths that were neither (absent), by being a file or a directory;
+#   lists: other watched directories, by their entries.
+var __hfenv_paths = [&files=[] &names=[] &kinds=[] &lists=[]]
+var __hfenv_seen = $nil
+# Set when a watched path changed while the binary ran: the next prompt asks again.
+var __hfenv_dirty = $true
 var __hfenv_warned = $false
+var __hfenv_failed = $false
+
+# One list per kind of check, each read with builtins only and few calls (every call costs in
+# elvish). Only regular files are read, so nothing here ever waits on a FIFO.
+fn __hfenv_snapshot {|paths|
+    put [&files=[(for p $paths[files] {
+            if (path:is-regular &follow-symlink=$true $p) { slurp < $p } else { put $nil }
+        })]
+        &names=[(for p $paths[names] { path:is-regular &follow-symlink=$true $p })]
+        &kinds=[(for p $paths[kinds] {
+            put (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
+        })]
+        &lists=[(for p $paths[lists] { put [(put $p/*[match-hidden][nomatch-ok])] })]]
+}
+
+# Sorts a load's watched paths into checks. The current directory and its ancestors matter
+# through the names looked for in them; a directory holding another watched path matters
+# through that path (a config replaced by a rename has new bytes; a missing file is watched
+# itself); any other directory through its entries.
+fn __hfenv_sort {|watch names|
+    var files = []
+    var cands = []
+    var kinds = []
+    var lists = []
+    for p $watch {
+        if (path:is-regular &follow-symlink=$true $p) {
+            set files = [$@files $p]
+        } elif (path:is-dir &follow-symlink=$true $p) {
+            var prefix = (if (str:has-suffix $p /) { put $p } else { put $p/ })
+            if (or (eq $pwd $p) (str:has-prefix $pwd $prefix)) {
+                for n $names { set cands = [$@cands $prefix$n] }
+            } elif (not (has-value [(for w $watch { str:has-prefix $w $prefix })] $true)) {
+                set lists = [$@lists $p]
+            }
+        } else {
+            set kinds = [$@kinds $p]
+        }
+    }
+    put [&files=$files &names=$cands &kinds=$kinds &lists=$lists]
+}
+
+fn __hfenv_changed {
+    if (or $__hfenv_dirty (not-eq $pwd $__hfenv_pwd) (not-eq $E:HFENV_SHELL_PROFILE $__hfenv_sp) (not (path:is-regular $__hfenv_stamp))) {
+        put $true
+    } else {
+        try {
+            not-eq (__hfenv_snapshot $__hfenv_paths) $__hfenv_seen
+        } catch e {
+            put $true
+        }
+    }
+}
 
 # hfenv keeps the values to restore itself (a private file in its state directory), so the
 # operations are plain sets and unsets.
@@ -34,19 +102,62 @@ fn __hfenv_load {
         }
         return
     }
+    # What the watched paths held before the binary read them: if they differ afterwards,
+    # something changed while it ran, and the next prompt must ask again.
+    var old = $__hfenv_paths
+    var before = $nil
+    try { set before = (__hfenv_snapshot $old) } catch e { }
+    # A failing binary is said once: after that its complaints are silenced until it works
+    # again, so a broken state never nags at every prompt. It may still have printed the
+    # environment (exit 1 after a stamp it could not write): that is applied.
+    var failed = $false
+    var out = (
+        try {
+            tmp E:__HFENV_STAMP = $__hfenv_stamp
+            if $__hfenv_failed {
+                $__hfenv_bin export elvish --hook 2>$path:dev-null
+            } else {
+                $__hfenv_bin export elvish --hook
+            }
+        } catch e {
+            set failed = $true
+        } | slurp
+    )
+    set __hfenv_failed = $failed
+    var doc = $nil
+    try { set doc = (echo $out | from-json) } catch e { }
+    if (or (eq $doc $nil) (not (has-key $doc ops))) {
+        return
+    }
+    __hfenv_apply $doc[ops]
+    # Compared as the shell sees them, at the next prompt.
+    set __hfenv_pwd = $pwd
+    set __hfenv_sp = $E:HFENV_SHELL_PROFILE
+    if (and (has-key $doc stamp) (not-eq $doc[stamp] $nil)) {
+        set __hfenv_stamp = $doc[stamp]
+    }
+    var watch names = [] []
+    if (and (has-key $doc watch) (not-eq $doc[watch] $nil)) { set watch = $doc[watch] }
+    if (and (has-key $doc names) (not-eq $doc[names] $nil)) { set names = $doc[names] }
+    set __hfenv_paths = (__hfenv_sort $watch $names)
+    set __hfenv_dirty = $failed
     try {
-        tmp E:__HFENV_STAMP = $__hfenv_stamp
-        var doc = ($__hfenv_bin export elvish --hook | from-json)
-        __hfenv_apply $doc[ops]
-        if (and (has-key $doc stamp) (not-eq $doc[stamp] $nil)) {
-            set __hfenv_stamp = $doc[stamp]
-        }
+        set __hfenv_seen = (__hfenv_snapshot $__hfenv_paths)
     } catch e {
-        # hfenv already said what went wrong on stderr; the prompt must still come.
+        set __hfenv_dirty = $true
+    }
+    if (and (eq $old $__hfenv_paths) (not-eq $before $__hfenv_seen)) {
+        set __hfenv_dirty = $true
     }
 }
 
-fn __hfenv_hook {|@_| __hfenv_load }
+fn __hfenv_hook {|@_|
+    try {
+        if (__hfenv_changed) { __hfenv_load }
+    } catch e {
+        # The prompt must come whatever happened here.
+    }
+}
 
 # `use --shell` must change this shell, which only shell code can do. Everything else (help
 # included) runs as is, so nothing meant for people is ever parsed.
@@ -64,7 +175,7 @@ fn __hfenv_wrapper {|@args|
     }
     # A new choice applies to the very next command, not only after the next prompt.
     if $use {
-        __hfenv_load
+        __hfenv_hook
     }
 }
 

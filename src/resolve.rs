@@ -251,7 +251,11 @@ pub fn read_pin(path: &Path) -> Option<String> {
 }
 
 fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
-    // A file that does not exist yet is seen appearing through its directory's mtime.
+    // A file that does not exist yet is seen appearing through its directory's mtime. It is
+    // watched itself too: a hook that cannot read mtimes (elvish) looks for exactly it.
+    if !path.exists() {
+        watches.push(path.to_path_buf());
+    }
     let mut p = path.to_path_buf();
     loop {
         if p.exists() {

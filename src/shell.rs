@@ -96,6 +96,10 @@ pub struct HookState {
     pub shell_choice: String,
     pub stamp: PathBuf,
     pub watches: Vec<PathBuf>,
+    /// The file names looked for in the current directory and its ancestors (`.hfenv`, the
+    /// `.env` names): a hook that cannot read mtimes (elvish 0.19) checks these in a watched
+    /// ancestor instead of reading the whole directory.
+    pub names: Vec<String>,
 }
 
 /// Renders a plan, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path reads:
@@ -242,6 +246,7 @@ fn render_json(plan: &Plan, hook: Option<&HookState>) -> String {
         "sp": hook.map(|h| h.shell_choice.clone()),
         "stamp": hook.map(|h| h.stamp.display().to_string()),
         "watch": hook.map(|h| h.watches.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
+        "names": hook.map(|h| h.names.clone()),
     });
     format!("{doc}\n")
 }

@@ -51,12 +51,13 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
-    let hook_state = |watches: Vec<PathBuf>| {
+    let hook_state = |watches: Vec<PathBuf>, names: Vec<String>| {
         hook.then(|| HookState {
             pwd: env("PWD").unwrap_or_else(|| cwd.display().to_string()),
             shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
             stamp: stamp.clone().unwrap_or_default(),
             watches,
+            names,
         })
     };
     // The stamp's content is this shell's store of values to restore; its mtime (set last,
@@ -83,7 +84,11 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
                 marker: previous,
             };
             finish(None)?;
-            ui::print(&shell::render(shell, &plan, hook_state(watches).as_ref()))?;
+            ui::print(&shell::render(
+                shell,
+                &plan,
+                hook_state(watches, Vec::new()).as_ref(),
+            ))?;
             // The hook keeps the prompt going (its bookkeeping was printed); a script calling
             // export directly must see the failure.
             return if hook {
@@ -145,7 +150,10 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     if let Err(e) = finish(Some(&originals)) {
         stamp_error = Some(e);
     }
-    let hook_state = hook_state(wanted.watches.clone());
+    let names = std::iter::once(resolve::PIN_FILE.to_string())
+        .chain(loaded.config.settings.dotenv_files.iter().cloned())
+        .collect();
+    let hook_state = hook_state(wanted.watches.clone(), names);
     let result = ui::print_with(|w| shell::render_to(shell, &plan, hook_state.as_ref(), w));
     if let Some(e) = stamp_error {
         return Err(e);

@@ -91,6 +91,8 @@ struct Session<'a> {
     bin: PathBuf,
     rc: Vec<String>,
     hooks: usize,
+    /// Hook code to load instead of what `hfenv hook` prints.
+    hook_text: Option<String>,
     after_hook: Vec<String>,
     lines: Vec<String>,
 }
@@ -109,6 +111,7 @@ impl<'a> Session<'a> {
             bin: PathBuf::from(BIN),
             rc: Vec::new(),
             hooks: 1,
+            hook_text: None,
             after_hook: Vec::new(),
             lines: Vec::new(),
         }
@@ -269,6 +272,22 @@ def __t_put [tag: string, value: any] {{ $"($tag)=S:($value | into string | enco
             Sh::Elvish => format!("eval ({bin} hook elvish | slurp)\n"),
             Sh::Nu => format!("{NU_USE_LINE}\n"),
         };
+        let hook = match (&self.hook_text, self.sh) {
+            (Some(code), Sh::Nu) => {
+                self.s.write(".config/nushell/hfenv.nu", code);
+                hook
+            }
+            (Some(code), sh) => {
+                let file = self.s.root.path().join(format!("hook-{sh:?}"));
+                std::fs::write(&file, code).unwrap();
+                let file = quote_for(sh, &file.display().to_string());
+                match sh {
+                    Sh::Elvish => format!("eval (slurp < {file})\n"),
+                    _ => format!("source {file}\n"),
+                }
+            }
+            (None, _) => hook,
+        };
         let mut text = helpers;
         for l in &self.rc {
             text.push_str(l);
@@ -289,7 +308,7 @@ def __t_put [tag: string, value: any] {{ $"($tag)=S:($value | into string | enco
             Sh::Nu => ".config/nushell/config.nu",
         };
         self.s.write(rel, &text);
-        if self.sh == Sh::Nu {
+        if self.sh == Sh::Nu && self.hook_text.is_none() {
             self.s.write(".config/nushell/env.nu", "");
             // The README's one-time step, with this session's binary first on PATH.
             let path = format!(
@@ -1028,7 +1047,7 @@ fn missing_binary_warns_once_and_the_prompt_keeps_working() {
 
 #[test]
 fn failing_binary_warns_once_and_the_environment_is_still_right() {
-    each_shell(&WITH_NU, |sh| {
+    each_shell(&ALL, |sh| {
         let mut s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
@@ -1299,6 +1318,112 @@ fn readme_gives_the_tested_nushell_lines() {
             "README lacks `{line}`:\n{row}"
         );
     }
+}
+
+/// At a prompt where nothing changed no shell starts a process of hfenv's: the binary is
+/// behind a wrapper that counts its runs.
+#[test]
+fn a_steady_prompt_starts_no_process() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+        three_profiles(&s, "");
+        dir_rule(&s, "work", "work");
+        // Outside every watched directory: writing here changes nothing hfenv looks at.
+        let counts = s.root.path().join("counts");
+        std::fs::create_dir(&counts).unwrap();
+        let count = counts.join("count");
+        let wrapper = s.write(
+            "bin/hfenv",
+            &format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
+                count.display()
+            ),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let name = match sh {
+            Sh::Nu => "nushell",
+            other => other.program(),
+        };
+        let real = std::fs::canonicalize(BIN).unwrap().display().to_string();
+        let hook = s.hfenv(&["hook", name]).ok().stdout;
+        assert!(hook.contains(&real));
+        let mut ses = Session::new(&s, sh);
+        ses.hook_text = Some(hook.replace(&real, &wrapper.display().to_string()));
+        let snapshot = |tag: &str| {
+            let to = quote_for(
+                sh,
+                &counts.join(format!("count.{tag}")).display().to_string(),
+            );
+            format!("cp {} {to}", quote_for(sh, &count.display().to_string()))
+        };
+        ses.cd("work")
+            .show("HF_TOKEN", "work")
+            // Past the stamp's one-second margin: from here on only a change may run hfenv.
+            .line(if sh == Sh::Nu {
+                "sleep 1.5sec"
+            } else {
+                "sleep 1.5"
+            })
+            .line(&snapshot("a"))
+            .show("HF_TOKEN", "w1")
+            .line("cd .")
+            .show("HF_TOKEN", "w2")
+            .line(&snapshot("b"))
+            .cd("")
+            .line(&snapshot("c"));
+        let o = ses.run();
+        o.is("work", TOKEN_WORK);
+        let runs = |tag: &str| {
+            std::fs::read_to_string(counts.join(format!("count.{tag}")))
+                .unwrap()
+                .lines()
+                .count()
+        };
+        assert_eq!(
+            runs("a"),
+            runs("b"),
+            "{sh:?}: hfenv ran at a steady prompt:\n{}",
+            std::fs::read_to_string(&count).unwrap()
+        );
+        assert!(runs("c") > runs("b"), "{sh:?}: leaving did not run hfenv");
+        o.is("w2", TOKEN_WORK);
+    });
+}
+
+/// Another shell or a tool changes what applies here: the next prompt sees it, in every shell
+/// (elvish compares what the watched paths hold, the others their times).
+#[test]
+fn changes_made_elsewhere_are_seen_at_the_next_prompt() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.mkdir("proj/sub");
+        let elsewhere = |cmd: &str| {
+            let caret = if sh == Sh::Nu { "^" } else { "" };
+            format!("{caret}sh -c '{cmd}'")
+        };
+        let o = Session::new(&s, sh)
+            .cd("proj/sub")
+            .show("HF_TOKEN", "none")
+            .line(&elsewhere("echo work > ~/proj/.hfenv"))
+            .show("HF_TOKEN", "pinned")
+            .line(&elsewhere("echo personal > ~/proj/.hfenv"))
+            .show("HF_TOKEN", "edited")
+            .line(&elsewhere("rm ~/proj/.hfenv"))
+            .show("HF_TOKEN", "removed")
+            .line(&elsewhere(&format!("{BIN} use team")))
+            .show("HF_TOKEN", "global")
+            .line(&elsewhere(&format!("{BIN} use --clear")))
+            .show("HF_TOKEN", "cleared")
+            .run();
+        o.unset("none");
+        o.is("pinned", TOKEN_WORK);
+        o.is("edited", TOKEN_PERSONAL);
+        o.unset("removed");
+        o.is("global", TOKEN_TEAM);
+        o.unset("cleared");
+    });
 }
 
 // The hooks reading tokens from a real Secret Service (tests/it/shells/keychain.rs).

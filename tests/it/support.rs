@@ -25,9 +25,15 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
+        Sandbox::new_in(&std::env::temp_dir())
+    }
+
+    /// A sandbox under `dir`: hooks watch every directory above the current one, so a test
+    /// that counts what a quiet prompt does needs ancestors nobody else writes to (unlike /tmp).
+    pub fn new_in(dir: &Path) -> Sandbox {
         let root = tempfile::Builder::new()
             .prefix("hfenv-test")
-            .tempdir()
+            .tempdir_in(dir)
             .expect("tempdir");
         // Canonical, so paths printed by hfenv compare equal to ours (macOS /var -> /private/var).
         let base = root.path().canonicalize().expect("canonical tempdir");
