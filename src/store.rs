@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::config::StoreChoice;
 use crate::error::Error;
 
 /// The service name every hfenv secret is filed under.
@@ -181,4 +182,56 @@ pub fn delete(account: &str, timeout: Duration) -> Result<bool, StoreError> {
             Err(e) => Err(classify(e)),
         }
     })
+}
+
+/// Puts a token that is about to be saved where the user's `choice` says: `Ok(true)` when it
+/// is in the store, `Ok(false)` when the config should keep it. With `auto` and no store
+/// answering, the config keeps it and the user is told once per run; a store that answers but
+/// refuses (locked) is an error, never a silent fallback to plain text.
+pub fn keep(
+    account: &str,
+    token: &str,
+    choice: StoreChoice,
+    timeout: Duration,
+) -> crate::error::Result<bool> {
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    if choice == StoreChoice::Config {
+        return Ok(false);
+    }
+    match set(account, token, timeout) {
+        Ok(()) => Ok(true),
+        Err(e) if e.is_unavailable() && choice == StoreChoice::Auto => {
+            if !TOLD.swap(true, Ordering::Relaxed) {
+                crate::ui::say(&format!(
+                    "{}; the token is kept in the config file (mode 0600) — `hfenv migrate` moves it once a store answers, `--store config` keeps it there quietly",
+                    e.describe()
+                ));
+            }
+            Ok(false)
+        }
+        Err(e) => Err(Error::new(
+            format!(
+                "could not keep the token in the credential store: {}",
+                e.describe()
+            ),
+            match e {
+                StoreError::Locked(_) => {
+                    "unlock your keyring and try again, or pass `--store config`"
+                }
+                _ => "pass `--store config` to keep it in the config file",
+            },
+        )),
+    }
+}
+
+/// Deletes the stored token of a profile that no longer points at it (replaced by another
+/// source); a failure is a warning saying where the secret stays.
+pub fn delete_orphan(account: &str, timeout: Duration) {
+    if let Err(e) = delete(account, timeout) {
+        crate::ui::warn(format!(
+            "the old token of `{account}` stays in the credential store ({}): {} — delete it in your keyring manager",
+            describe_entry(account),
+            e.describe()
+        ));
+    }
 }

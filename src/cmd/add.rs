@@ -81,13 +81,7 @@ pub fn run(args: Add) -> Result<()> {
     table.insert(&args.name, toml_edit::Item::Table(to_table(&profile)));
     edit.commit()?;
     if orphaned {
-        if let Err(e) = store::delete(&args.name, timeout) {
-            ui::warn(format!(
-                "the old token stays in the credential store ({}): {} — delete it in your keyring manager",
-                store::describe_entry(&args.name),
-                e.describe()
-            ));
-        }
+        store::delete_orphan(&args.name, timeout);
     }
     let shown = resolved
         .as_deref()
@@ -110,36 +104,12 @@ fn keep_in_store(args: &Add, profile: &mut Profile, config: &config::Config) -> 
         Some(StoreArg::Config) => StoreChoice::Config,
         None => config.settings.store,
     };
-    if choice == StoreChoice::Config {
-        return Ok(());
-    }
     let token = profile.token.as_deref().expect("an inline token was read");
-    match store::set(&args.name, token, config.settings.store_timeout()) {
-        Ok(()) => {
-            profile.token = None;
-            profile.keyring = Some(true);
-            Ok(())
-        }
-        Err(e) if e.is_unavailable() && choice == StoreChoice::Auto => {
-            ui::say(&format!(
-                "{}; the token is kept in the config file (mode 0600) — `hfenv migrate` moves it once a store answers, `--store config` keeps it there quietly",
-                e.describe()
-            ));
-            Ok(())
-        }
-        Err(e) => Err(Error::new(
-            format!(
-                "could not keep the token in the credential store: {}",
-                e.describe()
-            ),
-            match e {
-                store::StoreError::Locked(_) => {
-                    "unlock your keyring and try again, or pass `--store config`"
-                }
-                _ => "pass `--store config` to keep it in the config file",
-            },
-        )),
+    if store::keep(&args.name, token, choice, config.settings.store_timeout())? {
+        profile.token = None;
+        profile.keyring = Some(true);
     }
+    Ok(())
 }
 
 fn parse_env(pairs: &[String]) -> Result<std::collections::BTreeMap<String, String>> {

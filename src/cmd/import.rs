@@ -2,7 +2,7 @@ use crate::cli::Import;
 use crate::config::{self, Edit};
 use crate::error::{Error, Result};
 use crate::token::mask;
-use crate::{hf, paths, ui};
+use crate::{hf, paths, store, ui};
 
 /// A stored token name that is not a valid profile name (spaces, unicode) becomes one.
 fn profile_name(token_name: &str) -> Option<String> {
@@ -44,6 +44,8 @@ pub fn run(args: Import) -> Result<()> {
     let mut edit = Edit::begin()?;
     let mut out = String::new();
     let mut changed = false;
+    // Replaced profiles whose token was in the credential store: deleted once the config is saved.
+    let mut orphans = Vec::new();
     for section in stored.usable() {
         let Some(name) = profile_name(&section.name) else {
             out.push_str(&format!(
@@ -64,8 +66,14 @@ pub fn run(args: Import) -> Result<()> {
         };
         let mut table = toml_edit::Table::new();
         let how = if args.copy && !section.expires() {
-            table.insert("token", toml_edit::value(&token));
-            "copied"
+            let settings = &edit.config.settings;
+            if store::keep(&name, &token, settings.store, settings.store_timeout())? {
+                table.insert("keyring", toml_edit::value(true));
+                "copied into the credential store"
+            } else {
+                table.insert("token", toml_edit::value(&token));
+                "copied"
+            }
         } else {
             table.insert("hf_stored", toml_edit::value(&section.name));
             if args.copy {
@@ -74,6 +82,13 @@ pub fn run(args: Import) -> Result<()> {
                 "referenced"
             }
         };
+        let was_stored = edit
+            .config
+            .profile(&name)
+            .is_some_and(|p| p.source() == Some(crate::config::Source::Keyring));
+        if was_stored && !table.contains_key("keyring") {
+            orphans.push(name.clone());
+        }
         edit.profiles_table()
             .insert(&name, toml_edit::Item::Table(table));
         changed = true;
@@ -83,8 +98,12 @@ pub fn run(args: Import) -> Result<()> {
             mask(&token)
         ));
     }
+    let timeout = edit.config.settings.store_timeout();
     if changed {
         edit.commit()?;
+    }
+    for name in &orphans {
+        store::delete_orphan(name, timeout);
     }
     ui::print(&out)
 }

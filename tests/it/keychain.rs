@@ -732,3 +732,42 @@ fn doctor_says_where_each_token_lives() {
         "{f:?}"
     );
 }
+
+#[test]
+fn import_copy_puts_tokens_in_the_store() {
+    let mut s = Sandbox::new();
+    let Some(_ss) = SecretService::start(&mut s) else {
+        return;
+    };
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[fine]\nhf_token = {TOKEN_WORK}\n\n[team]\nhf_token = {TOKEN_TEAM}\n"),
+    );
+    add_stored(&s, "team", TOKEN_CI);
+    let d = s.hfenv(&["import", "--copy"]).ok();
+    assert!(
+        d.stdout
+            .contains("as profile `fine` (hf_Fa…1111, copied into the credential store)"),
+        "{}",
+        d.stdout
+    );
+    assert_eq!(stored(&s, "fine").as_deref(), Some(TOKEN_WORK));
+    assert_no_token(&s.config());
+    assert!(
+        s.config().contains("[profiles.fine]\nkeyring = true\n"),
+        "{}",
+        s.config()
+    );
+    // Replacing a stored profile by a reference leaves no orphan in the store.
+    s.hfenv(&["import", "--force"]).ok();
+    assert!(
+        s.config().contains("[profiles.team]\nhf_stored = \"team\""),
+        "{}",
+        s.config()
+    );
+    assert_eq!(stored(&s, "team"), None);
+    assert_eq!(
+        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
+        TOKEN_TEAM
+    );
+}
