@@ -51,6 +51,8 @@ pub enum Command {
 ///
 /// The token is never taken as an argument (shell history, `ps`): it is read from the
 /// terminal without echo, or from standard input with --token-stdin.
+/// A token read that way goes into the OS credential store when one answers (the config then
+/// holds `keyring = true`); see --store.
 #[derive(Debug, Args)]
 pub struct Add {
     /// Profile name: letters, digits, `.`, `_`, `-`

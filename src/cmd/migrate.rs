@@ -150,3 +150,30 @@ fn replacement(old: &Key, decor: &toml_edit::Decor) -> (Key, Value) {
     *value.decor_mut() = decor.clone();
     (key, value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn swapped(text: &str) -> String {
+        let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+        let item = doc["profiles"]
+            .as_table_like_mut()
+            .unwrap()
+            .get_mut("work")
+            .unwrap();
+        swap_token(item);
+        doc.to_string()
+    }
+
+    #[test]
+    fn keeps_subtables_order_and_comments() {
+        let text = "[profiles.work]\nenv_note = 1 # before\n# about the token\ntoken = \"hf_x\" # trailing\nlast = 2\n\n[profiles.work.env]\nA = \"1\"\n";
+        assert_eq!(
+            swapped(text),
+            "[profiles.work]\nenv_note = 1 # before\n# about the token\nkeyring = true # trailing\nlast = 2\n\n[profiles.work.env]\nA = \"1\"\n"
+        );
+        let text = "profiles = { work = { token = \"hf_x\" } }\n";
+        assert_eq!(swapped(text), "profiles = { work = { keyring = true } }\n");
+    }
+}
