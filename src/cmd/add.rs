@@ -71,16 +71,21 @@ pub fn run(args: Add) -> Result<()> {
         .source()
         .expect("exactly one source by construction");
     // A replaced profile's secret in the store would be an orphan nobody can see.
-    let orphaned = edit
+    let was_stored = edit
         .config
         .profile(&args.name)
-        .is_some_and(|old| old.source() == Some(Source::Keyring))
-        && source != Source::Keyring;
+        .is_some_and(|old| old.source() == Some(Source::Keyring));
     let timeout = edit.config.settings.store_timeout();
     let table = edit.profiles_table();
     table.insert(&args.name, toml_edit::Item::Table(to_table(&profile)));
-    edit.commit()?;
-    if orphaned {
+    if let Err(e) = edit.commit() {
+        // A secret just stored for a profile the config does not name would be invisible.
+        if source == Source::Keyring && !was_stored {
+            let _ = store::delete(&args.name, timeout);
+        }
+        return Err(e);
+    }
+    if was_stored && source != Source::Keyring {
         store::delete_orphan(&args.name, timeout);
     }
     let shown = resolved
