@@ -21,12 +21,22 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let config = &here.loaded.config;
     let mut inline = Vec::new();
     let mut stored = Vec::new();
+    let mut elsewhere = Vec::new();
     for (name, p) in &config.profiles {
         match p.get_ref().source() {
             Some(Source::Inline(_)) => inline.push(name.as_str()),
             Some(Source::Keyring) => stored.push(name.as_str()),
-            _ => {}
+            Some(Source::Command(_)) => elsewhere.push(format!("`{name}` (a `token_command`)")),
+            Some(other) => elsewhere.push(format!("`{name}` ({})", other.describe())),
+            None => {}
         }
+    }
+    if !elsewhere.is_empty() {
+        report.push(info(
+            G_TOKEN,
+            CHECK,
+            format!("tokens kept outside hfenv: {}", elsewhere.join(", ")),
+        ));
     }
     if inline.is_empty() && stored.is_empty() {
         return;
@@ -84,7 +94,7 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
             G_TOKEN,
             CHECK,
             format!(
-                "in the OS credential store (service `{}`): {}",
+                "tokens in the OS credential store (service `{}`): {}",
                 store::SERVICE,
                 names(&readable)
             ),
@@ -105,7 +115,7 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
                 G_TOKEN,
                 CHECK,
                 format!(
-                    "inline in `{at}` though a credential store is available: {}",
+                    "tokens inline in `{at}` though a credential store is available: {}",
                     names(&inline)
                 ),
             )
@@ -114,7 +124,10 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         Err(why) => report.push(info(
             G_TOKEN,
             CHECK,
-            format!("inline in `{at}` (mode 0600): {}; {why}", names(&inline)),
+            format!(
+                "tokens inline in `{at}` (mode 0600): {}; {why}",
+                names(&inline)
+            ),
         )),
     }
 }

@@ -698,12 +698,19 @@ fn doctor_says_where_each_token_lives() {
         return;
     };
     add_stored(&s, "work", TOKEN_WORK);
+    s.hfenv(&["add", "ci", "--token-env", "CI_HF_TOKEN"]).ok();
     let f = storage_findings(&s);
-    assert_eq!(f.len(), 2, "{f:?}");
+    assert_eq!(f.len(), 3, "{f:?}");
+    assert_eq!(f[0].0, "info");
+    assert_eq!(
+        f[0].1,
+        "tokens kept outside hfenv: `ci` (variable `CI_HF_TOKEN`)"
+    );
+    let f = f[1..].to_vec();
     assert_eq!(f[0].0, "ok");
     assert_eq!(
         f[0].1,
-        "in the OS credential store (service `hfenv`): `work`"
+        "tokens in the OS credential store (service `hfenv`): `work`"
     );
     assert_eq!(f[1].0, "warn");
     assert!(
