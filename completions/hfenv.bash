@@ -139,7 +139,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__completions)
-            opts="-h -V --help --version bash zsh fish elvish powershell"
+            opts="-h -V --help --version bash zsh fish elvish nushell powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -3,43 +3,70 @@
 #   eval "$(hfenv hook bash)"
 #
 # At each prompt the shell decides with builtins alone whether anything hfenv watches changed
-# (`-nt` compares nanosecond mtimes against a stamp); only then does it run `hfenv export`.
-# The values to restore are kept by hfenv in a private file under its state directory, never
-# in the environment. Sourcing this again (a re-read rc) registers the hook only once.
+# (`-nt` compares nanosecond mtimes against a stamp, a watched variable is compared with its
+# value at the last load); only then does it run `hfenv export`. The values to restore are
+# kept by hfenv in a private file under its state directory, never in the environment.
+# Sourcing this again (a re-read rc) registers the hook only once.
+#
+# Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
+# cannot run (binary gone, crashed, failing), the hook clears the variables hfenv set
+# (`__hfenv_owned`, names only) itself, says so once, and tries again at every prompt; the
+# next run is told which names it cleared (`__HFENV_CLEARED`) so the user's own values return.
 
 __hfenv_bin=::HFENV::
-# Filled by the code `hfenv export` prints; declared so `set -u` shells can read it before.
-declare -ga __hfenv_watch
+# Filled by the code `hfenv export` prints; declared so `set -u` shells can read them before.
+declare -ga __hfenv_watch __hfenv_owned __hfenv_env __hfenv_envval
 
 __hfenv_changed() {
+    [[ -z ${__hfenv_failed-} ]] || return 0
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
     [[ $PWD == "${__hfenv_pwd-}" && ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
-    local __hfenv_f
+    local __hfenv_f __hfenv_i
     for __hfenv_f in ${__hfenv_watch[@]+"${__hfenv_watch[@]}"}; do
         [[ $__hfenv_f -nt $__hfenv_stamp ]] && return 0
+    done
+    for __hfenv_i in ${__hfenv_env[@]+"${!__hfenv_env[@]}"}; do
+        __hfenv_f=${__hfenv_env[__hfenv_i]}
+        if [[ -n ${!__hfenv_f+x} ]]; then
+            [[ S:${!__hfenv_f} == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
+        else
+            [[ U == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
+        fi
     done
     return 1
 }
 
+# hfenv cannot run: no token may outlive its directory, so what it set goes.
+__hfenv_fail_closed() {
+    if [[ -z ${__hfenv_failed-} ]]; then
+        printf 'hfenv: %s — the variables hfenv set were removed until it works again\n' "$1" >&2
+    fi
+    __hfenv_failed=1
+    if ((${#__hfenv_owned[@]})); then
+        unset -v "${__hfenv_owned[@]}" 2>/dev/null
+        __hfenv_cleared="${__hfenv_cleared-} ${__hfenv_owned[*]}"
+        __hfenv_owned=()
+    fi
+}
+
 __hfenv_load() {
     if [[ ! -x $__hfenv_bin ]]; then
-        # Once per shell: a prompt that nags at every command gets the hook removed by hand.
-        if [[ -z ${__hfenv_warned-} ]]; then
-            printf 'hfenv: %s is missing — reinstall hfenv or remove the hook from your shell rc\n' "$__hfenv_bin" >&2
-            __hfenv_warned=1
-        fi
+        __hfenv_fail_closed "$__hfenv_bin is missing (reinstall hfenv or remove the hook from your shell rc)"
         return 0
     fi
     local __hfenv_code __hfenv_int
     # A failing binary is said once: after that its complaints are silenced until it works
     # again, so a broken state never nags at every prompt.
-    local __hfenv_quiet=${__hfenv_failed-}
-    __hfenv_failed=1
-    if [[ -z $__hfenv_quiet ]]; then
-        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" "$__hfenv_bin" export bash --hook) && __hfenv_failed=
+    if [[ -z ${__hfenv_failed-} ]]; then
+        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" __HFENV_PID=$$ __HFENV_CLEARED="${__hfenv_cleared-}" "$__hfenv_bin" export bash --hook)
     else
-        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" "$__hfenv_bin" export bash --hook 2>/dev/null) && __hfenv_failed=
-    fi
+        __hfenv_code=$(__HFENV_STAMP="${__hfenv_stamp-}" __HFENV_PID=$$ __HFENV_CLEARED="${__hfenv_cleared-}" "$__hfenv_bin" export bash --hook 2>/dev/null)
+    fi || {
+        __hfenv_fail_closed "\`hfenv export\` failed"
+        return 0
+    }
+    __hfenv_failed=
+    __hfenv_cleared=
     # Ctrl-C must not leave the environment half-applied; the user's own trap comes back after.
     __hfenv_int=$(trap -p SIGINT)
     trap -- '' SIGINT

@@ -26,8 +26,15 @@ var __hfenv_paths = [&files=[] &names=[] &kinds=[] &lists=[]]
 var __hfenv_seen = $nil
 # Set when a watched path changed while the binary ran: the next prompt asks again.
 var __hfenv_dirty = $true
-var __hfenv_warned = $false
 var __hfenv_failed = $false
+# Failing closed: when hfenv cannot run (binary gone, failing), the variables it set (`owned`
+# in its last answer, names only) are cleared here, said once, retried at every prompt, and
+# the next run is told which (`__HFENV_CLEARED`) so the user's own values return.
+var __hfenv_owned = []
+var __hfenv_cleared = ''
+# Variables whose value decides the answer (a `token_env` profile's), and what they held.
+var __hfenv_env = []
+var __hfenv_envval = []
 
 # One list per kind of check, each read with builtins only and few calls (every call costs in
 # elvish). Only regular files are read, so nothing here ever waits on a FIFO.
@@ -68,8 +75,31 @@ fn __hfenv_sort {|watch names|
     put [&files=$files &names=$cands &kinds=$kinds &lists=$lists]
 }
 
+fn __hfenv_env_moved {
+    var i = 0
+    var moved = $false
+    for name $__hfenv_env {
+        var now = (if (has-env $name) { put 'S:'(get-env $name) } else { put U })
+        if (not-eq $now $__hfenv_envval[$i]) { set moved = $true }
+        set i = (+ $i 1)
+    }
+    put $moved
+}
+
+fn __hfenv_fail_closed {|why|
+    if (not $__hfenv_failed) {
+        echo 'hfenv: '$why' — the variables hfenv set were removed until it works again' >&2
+    }
+    set __hfenv_failed = $true
+    for name $__hfenv_owned {
+        unset-env $name
+        set __hfenv_cleared = $__hfenv_cleared' '$name
+    }
+    set __hfenv_owned = []
+}
+
 fn __hfenv_changed {
-    if (or $__hfenv_dirty (not-eq $pwd $__hfenv_pwd) (not-eq $E:HFENV_SHELL_PROFILE $__hfenv_sp) (not (path:is-regular $__hfenv_stamp))) {
+    if (or $__hfenv_dirty $__hfenv_failed (__hfenv_env_moved) (not-eq $pwd $__hfenv_pwd) (not-eq $E:HFENV_SHELL_PROFILE $__hfenv_sp) (not (path:is-regular $__hfenv_stamp))) {
         put $true
     } else {
         try {
@@ -95,11 +125,7 @@ fn __hfenv_apply {|ops|
 
 fn __hfenv_load {
     if (not (path:is-regular &follow-symlink=$true $__hfenv_bin)) {
-        # Once per shell: a prompt that nags at every command gets the hook removed by hand.
-        if (not $__hfenv_warned) {
-            echo 'hfenv: '$__hfenv_bin' is missing — reinstall hfenv or remove the hook from your rc.elv' >&2
-            set __hfenv_warned = $true
-        }
+        __hfenv_fail_closed $__hfenv_bin' is missing (reinstall hfenv or remove the hook from your rc.elv)'
         return
     }
     # What the watched paths held before the binary read them: if they differ afterwards,
@@ -108,12 +134,14 @@ fn __hfenv_load {
     var before = $nil
     try { set before = (__hfenv_snapshot $old) } catch e { }
     # A failing binary is said once: after that its complaints are silenced until it works
-    # again, so a broken state never nags at every prompt. It may still have printed the
-    # environment (exit 1 after a stamp it could not write): that is applied.
+    # again, so a broken state never nags at every prompt. Only a run that finished (exit 0)
+    # is applied.
     var failed = $false
     var out = (
         try {
             tmp E:__HFENV_STAMP = $__hfenv_stamp
+            tmp E:__HFENV_PID = $pid
+            tmp E:__HFENV_CLEARED = $__hfenv_cleared
             if $__hfenv_failed {
                 $__hfenv_bin export elvish --hook 2>$path:dev-null
             } else {
@@ -123,13 +151,22 @@ fn __hfenv_load {
             set failed = $true
         } | slurp
     )
-    set __hfenv_failed = $failed
     var doc = $nil
-    try { set doc = (echo $out | from-json) } catch e { }
+    if (not $failed) {
+        try { set doc = (echo $out | from-json) } catch e { }
+    }
     if (or (eq $doc $nil) (not (has-key $doc ops))) {
+        __hfenv_fail_closed '`hfenv export` failed'
         return
     }
+    set __hfenv_failed = $false
+    set __hfenv_cleared = ''
     __hfenv_apply $doc[ops]
+    if (and (has-key $doc owned) (not-eq $doc[owned] $nil)) { set __hfenv_owned = $doc[owned] }
+    if (and (has-key $doc env) (not-eq $doc[env] $nil)) {
+        set __hfenv_env = $doc[env]
+        set __hfenv_envval = $doc[envval]
+    }
     # Compared as the shell sees them, at the next prompt.
     set __hfenv_pwd = $pwd
     set __hfenv_sp = $E:HFENV_SHELL_PROFILE

@@ -16,7 +16,7 @@
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    let fresh = {pwd: null, sp: null, stamp: '', watch: [], failed: false, warned: false}
+    let fresh = {pwd: null, sp: null, stamp: '', watch: [], failed: false, owned: [], cleared: '', env: [], envval: []}
     $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
         $fresh | merge $env.__HFENV_LAST
     } else {
@@ -61,7 +61,13 @@ def --env __hfenv_apply [ops: list] {
 def __hfenv_changed [] {
     let last = $env.__HFENV_LAST
     let sp = ($env.HFENV_SHELL_PROFILE? | default '')
-    if ($last.stamp == '') or ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
+    if $last.failed or ($last.stamp == '') or ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
+    # A watched variable (a `token_env` profile's) that no longer holds its value at the last load.
+    let moved = ($last.env | enumerate | any {|e|
+        let now = if ($e.item in $env) { $"S:($env | get $e.item)" } else { 'U' }
+        $now != ($last.envval | get $e.index)
+    })
+    if $moved { return true }
     try {
         let stamp = (ls -D $last.stamp | get 0.modified)
         $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
@@ -71,33 +77,52 @@ def __hfenv_changed [] {
     }
 }
 
+# Failing closed: when hfenv cannot run (binary gone, failing), the variables it set (`owned`
+# in its last answer, names only) go, it is said once, the hook retries at every prompt, and
+# the next run is told what was cleared (`__HFENV_CLEARED`) so the user's own values return.
+def --env __hfenv_fail_closed [why: string] {
+    let last = $env.__HFENV_LAST
+    if not $last.failed {
+        print -e $"hfenv: ($why) — the variables hfenv set were removed until it works again"
+    }
+    for name in $last.owned { if $name in $env { hide-env $name } }
+    $env.__HFENV_LAST = ($last | merge {
+        failed: true
+        cleared: ([$last.cleared ...$last.owned] | str join ' ')
+        owned: []
+    })
+}
+
 def --env __hfenv_load [] {
     if not ($HFENV_BIN | path exists) {
-        # Once per shell: a prompt that nags at every command gets the hook removed by hand.
-        if not $env.__HFENV_LAST.warned {
-            print -e $"hfenv: ($HFENV_BIN) is missing — reinstall hfenv or remove the hook from your config.nu"
-            $env.__HFENV_LAST.warned = true
-        }
+        __hfenv_fail_closed $"($HFENV_BIN) is missing \(reinstall hfenv or remove the hook from your config.nu\)"
         return
     }
     # A failing binary is said once: after that its complaints are silenced until it works
-    # again, so a broken state never nags at every prompt. It may still print the environment
-    # (exit 1 after a stamp it could not write): that is applied.
+    # again, so a broken state never nags at every prompt. Only a run that finished (exit 0)
+    # is applied.
     let quiet = $env.__HFENV_LAST.failed
-    let out = (with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp} {
+    let out = (with-env {__HFENV_STAMP: $env.__HFENV_LAST.stamp, __HFENV_PID: ($nu.pid | into string), __HFENV_CLEARED: $env.__HFENV_LAST.cleared} {
         do { run-external $HFENV_BIN 'export' 'nushell' '--hook' } | complete
     })
     if not $quiet { print -e -n $out.stderr }
-    $env.__HFENV_LAST.failed = ($out.exit_code != 0)
     # `catch` runs a closure, where `return` would not leave this command: yield null instead.
-    let doc = try { $out.stdout | from json } catch { null }
-    if $doc == null { return }
+    let doc = if $out.exit_code == 0 { try { $out.stdout | from json } catch { null } } else { null }
+    if $doc == null {
+        __hfenv_fail_closed '`hfenv export` failed'
+        return
+    }
     __hfenv_apply $doc.ops
     $env.__HFENV_LAST = ($env.__HFENV_LAST | merge {
         pwd: ($doc.pwd? | default $env.PWD)
         sp: ($doc.sp? | default '')
         stamp: ($doc.stamp? | default '')
         watch: ($doc.watch? | default [])
+        owned: ($doc.owned? | default [])
+        env: ($doc.env? | default [])
+        envval: ($doc.envval? | default [])
+        failed: false
+        cleared: ''
     })
 }
 

@@ -169,14 +169,15 @@ pub struct Deny {
 /// Print the shell hook: eval "$(hfenv hook bash)"
 #[derive(Debug, Args)]
 pub struct Hook {
-    pub shell: HookShell,
+    pub shell: Shell,
     /// Do not register tab completion
     #[arg(long)]
     pub no_completions: bool,
 }
 
+/// Every shell hfenv speaks: hooks, exports, completions and `use --shell` all take this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HookShell {
+pub enum Shell {
     Bash,
     Zsh,
     Fish,
@@ -199,19 +200,39 @@ pub struct Export {
     pub hook: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// `hfenv export`'s output: code for a shell, or the variables as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    #[value(alias = "nu")]
-    Nushell,
-    #[value(alias = "pwsh")]
-    Powershell,
+    Shell(Shell),
     Json,
     Dotenv,
     Github,
+}
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ExportFormat::Shell(Shell::Bash),
+            ExportFormat::Shell(Shell::Zsh),
+            ExportFormat::Shell(Shell::Fish),
+            ExportFormat::Shell(Shell::Elvish),
+            ExportFormat::Shell(Shell::Nushell),
+            ExportFormat::Shell(Shell::Powershell),
+            ExportFormat::Json,
+            ExportFormat::Dotenv,
+            ExportFormat::Github,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        match self {
+            ExportFormat::Shell(shell) => shell.to_possible_value(),
+            ExportFormat::Json => Some(PossibleValue::new("json")),
+            ExportFormat::Dotenv => Some(PossibleValue::new("dotenv")),
+            ExportFormat::Github => Some(PossibleValue::new("github")),
+        }
+    }
 }
 
 /// Run a command with a profile's environment (default: the current directory's)
@@ -285,17 +306,7 @@ pub struct Credential {
 /// Print a shell completion script
 #[derive(Debug, Args)]
 pub struct Completions {
-    pub shell: CompletionShell,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    #[value(alias = "pwsh")]
-    Powershell,
+    pub shell: Shell,
 }
 
 #[cfg(test)]

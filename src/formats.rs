@@ -2,7 +2,7 @@
 //! back exactly what was meant: python-dotenv (the newest release) byte for byte, and GitHub
 //! Actions with every value that might be a secret masked in its logs.
 
-use crate::resolve::PROFILE_VAR;
+use crate::wanted::PROFILE_VAR;
 
 /// Python's `str.isspace()`, which python-dotenv's `\s` and `rstrip()` use: Unicode White_Space
 /// plus the four information separators U+001C..U+001F.

@@ -1,6 +1,6 @@
 //! hfenv: per-directory Hugging Face tokens and environments, direnv-style.
 
-pub mod apply;
+pub mod choose;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -9,18 +9,19 @@ pub mod dotenv;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod here;
 pub mod hf;
-pub mod keyed;
-pub mod originals;
+pub mod names;
 pub mod paths;
 pub mod process;
-pub mod resolve;
-pub mod shell;
+pub mod render;
+pub mod session;
 pub mod state;
 pub mod store;
 pub mod token;
 pub mod ui;
 pub mod userpath;
+pub mod wanted;
 
 use std::process::ExitCode;
 

@@ -2,7 +2,8 @@ use std::path::PathBuf;
 
 use crate::cli::{Allow, Deny};
 use crate::error::{Error, Result};
-use crate::resolve::{self, Here};
+use crate::here::Here;
+use crate::wanted;
 use crate::{state, ui};
 
 /// Files named on the command line, or the `.env` files of the current directory.
@@ -21,7 +22,7 @@ fn targets(here: &Here, files: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
         .collect();
     if found.is_empty() {
         let mut watches = Vec::new();
-        let elsewhere = resolve::dotenv_candidates(&here.context(), &mut watches);
+        let elsewhere = wanted::dotenv_candidates(&here.context(), &mut watches);
         let hint = match elsewhere.first() {
             Some(p) => format!("name the file, e.g. `hfenv allow {}`", p.display()),
             None => "name the file: `hfenv allow path/to/.env`".into(),
@@ -38,7 +39,7 @@ pub fn allow(args: Allow) -> Result<()> {
     let here = Here::load()?;
     let mut out = String::new();
     for path in targets(&here, args.files)? {
-        let content = resolve::read_regular(&path).map_err(|why| {
+        let content = wanted::read_regular(&path).map_err(|why| {
             Error::new(
                 format!("cannot trust `{}`: {why}", path.display()),
                 "allow a regular file",

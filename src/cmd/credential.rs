@@ -1,10 +1,11 @@
 use std::io::{BufRead, Read, Write};
 use std::time::Duration;
 
+use crate::choose;
 use crate::cli::Credential;
 use crate::error::{Error, Result};
+use crate::here::Here;
 use crate::hf::hub::{self, Hub};
-use crate::resolve::{self, Here};
 use crate::{paths, ui};
 
 /// The most git ever sends for one request; anything longer is not git.
@@ -33,7 +34,7 @@ pub fn run(args: Credential) -> Result<()> {
     let config = &here.loaded.config;
     // The profile is chosen before anything runs: a `token_command` (a password prompt) is
     // only worth running for a request this profile will answer.
-    let Some(choice) = resolve::choose(&here.context(), &mut Vec::new()) else {
+    let Some(choice) = choose::choose(&here.context()).choice else {
         return Ok(());
     };
     let name = choice.name;

@@ -1,15 +1,16 @@
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-use crate::apply::{self, Marker, Op, STATE_VAR};
 use crate::cli::Exec;
 use crate::error::{Error, Result};
+use crate::here::Here;
 use crate::paths;
-use crate::resolve::Here;
+use crate::session::{Change, Session};
 
+/// The same transition the hook would make, applied to a command instead of a shell.
 pub fn run(args: Exec) -> Result<()> {
     let here = Here::load()?;
-    let wanted = here.wanted(args.profile.as_deref(), args.profile.is_none())?;
+    let wanted = here.wanted(args.profile.as_deref(), None)?;
     for n in &wanted.notices {
         crate::ui::say(n);
     }
@@ -22,41 +23,29 @@ pub fn run(args: Exec) -> Result<()> {
         ));
         return Err(Error::silent(crate::error::EXIT_FAILURE));
     }
-    let previous = paths::process_env(STATE_VAR)
-        .and_then(|m| Marker::parse(&m))
-        .unwrap_or_default();
-    let mut plan = apply::plan(&wanted, &previous, &paths::process_env, &previous.notices);
     // Values this shell had before hfenv changed them come back for the command, as they would
     // after a `cd` out of the directory.
-    let mut originals = crate::state::dir()
-        .ok()
-        .and_then(|d| crate::cmd::export::inherited_originals(&d, &previous.store))
-        .unwrap_or_default();
-    plan.ops = crate::originals::resolve(
-        std::mem::take(&mut plan.ops),
-        &mut originals,
-        &paths::process_env,
-    );
+    let mut session = Session::from_env(&here.state, &paths::process_env, false);
+    let said = session.notices_said().to_string();
+    let transition = session.transition(&wanted, &paths::process_env, &said);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);
-    for op in &plan.ops {
-        match op {
-            Op::Set(k, v) | Op::Export(k, v) => {
+    for change in &transition.changes {
+        match change {
+            Change::Set(k, v) => {
                 command.env(&**k, &**v);
             }
             // A value from another directory must not leak into this command.
-            Op::Unset(k) | Op::ExportUnset(k) | Op::Restore(k) => {
+            Change::Unset(k) => {
                 command.env_remove(&**k);
             }
-            Op::Save(_) | Op::Forget(_) => {}
         }
     }
-    command.env(STATE_VAR, plan.marker.render());
     // Inside `exec -p NAME` everything is NAME: hfenv run by the command (git's credential
     // helper, a nested shell's hook) chooses NAME too, not the parent shell's choice.
     if let Some(name) = &args.profile {
-        command.env(crate::resolve::SHELL_CHOICE_VAR, name);
+        command.env(crate::choose::SHELL_CHOICE_VAR, name);
     }
     // exec replaces this process: signals, exit status and the terminal behave as if the
     // command had been run directly.
@@ -67,13 +56,12 @@ pub fn run(args: Exec) -> Result<()> {
     } else {
         126
     };
-    eprintln!(
-        "hfenv: {}",
-        Error::new(
+    crate::ui::say(
+        &Error::new(
             format!("could not run `{name}`: {}", err.to_string().to_lowercase()),
-            "check the command name and PATH"
+            "check the command name and PATH",
         )
-        .message
+        .message,
     );
     Err(Error::silent(code))
 }

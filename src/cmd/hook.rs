@@ -1,17 +1,11 @@
-use crate::cli::{Hook, HookShell};
+use std::path::Path;
+
+use crate::cli::{Hook, Shell};
 use crate::error::{Error, Result};
-use crate::shell::{self, Shell};
+use crate::render::quote;
 use crate::ui;
 
 pub fn run(args: Hook) -> Result<()> {
-    let shell = match args.shell {
-        HookShell::Bash => Shell::Bash,
-        HookShell::Zsh => Shell::Zsh,
-        HookShell::Fish => Shell::Fish,
-        HookShell::Elvish => Shell::Elvish,
-        HookShell::Nushell => Shell::Nushell,
-        HookShell::Powershell => Shell::Powershell,
-    };
     // The absolute path, so the hook keeps working whatever PATH becomes.
     let exe = std::env::current_exe()
         .and_then(std::fs::canonicalize)
@@ -21,5 +15,30 @@ pub fn run(args: Hook) -> Result<()> {
                 "run hfenv by its full path",
             )
         })?;
-    ui::print(&shell::hook_script(shell, &exe, !args.no_completions))
+    ui::print(&hook_script(args.shell, &exe, !args.no_completions))
+}
+
+const BASH: &str = include_str!("../../shell/hfenv.bash");
+const ZSH: &str = include_str!("../../shell/hfenv.zsh");
+const FISH: &str = include_str!("../../shell/hfenv.fish");
+const ELVISH: &str = include_str!("../../shell/hfenv.elv");
+const NUSHELL: &str = include_str!("../../shell/hfenv.nu");
+const POWERSHELL: &str = include_str!("../../shell/hfenv.ps1");
+
+/// The hook script for `shell`, with the binary's absolute path quoted for that shell.
+fn hook_script(shell: Shell, exe: &Path, completions: bool) -> String {
+    let template = match shell {
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+        Shell::Elvish => ELVISH,
+        Shell::Nushell => NUSHELL,
+        Shell::Powershell => POWERSHELL,
+    };
+    let exe_text = exe.display().to_string();
+    let mut script = template.replace("::HFENV::", &quote(shell, &exe_text));
+    if completions {
+        script.push_str(&super::completions::for_hook(shell));
+    }
+    script
 }

@@ -1,7 +1,8 @@
+use crate::choose;
 use crate::cli::List;
 use crate::config::{Config, Profile, Source};
 use crate::error::Result;
-use crate::resolve::{self, Here};
+use crate::here::Here;
 use crate::token::mask;
 use crate::{hf, paths, ui};
 
@@ -43,8 +44,7 @@ fn token_note(profile: &Profile) -> String {
 pub fn run(args: List) -> Result<()> {
     let here = Here::load()?;
     let config: &Config = &here.loaded.config;
-    let mut watches = Vec::new();
-    let active = resolve::choose(&here.context(), &mut watches);
+    let active = choose::choose(&here.context()).choice;
     if args.json {
         let items: Vec<serde_json::Value> = config
             .profiles

@@ -1,15 +1,16 @@
-use crate::apply::{Marker, STATE_VAR};
 use crate::cli::Status;
 use crate::error::Result;
+use crate::here::Here;
 use crate::hf::library::{effective_token, TokenOrigin};
-use crate::resolve::{Here, Origin};
+use crate::session::{Marker, STATE_VAR};
 use crate::state::Trust;
 use crate::token::mask;
+use crate::wanted::Origin;
 use crate::{paths, ui};
 
 pub fn run(args: Status) -> Result<()> {
     let here = Here::load()?;
-    let wanted = here.wanted(None, true)?;
+    let wanted = here.wanted(None, None)?;
     // What a process started from here will see once the hook has applied this directory.
     let after = |k: &str| match wanted.value(k) {
         Some(v) => v.map(str::to_string),

@@ -1,6 +1,6 @@
 use crate::cli::TokenCmd;
 use crate::error::Result;
-use crate::resolve::Here;
+use crate::here::Here;
 use crate::ui;
 
 /// The one command that prints a whole token, for pipes such as `docker login --password-stdin`.

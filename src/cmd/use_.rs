@@ -1,12 +1,14 @@
 use std::path::{Path, PathBuf};
 
-use crate::apply::Op;
+use crate::choose::{self, PIN_FILE, SHELL_CHOICE_VAR};
+use crate::cli::Shell;
 use crate::cli::Use;
 use crate::config::Edit;
 use crate::error::{io_error, Error, Result};
 use crate::files::{self, Links, WriteOptions};
-use crate::resolve::{self, Here, PIN_FILE, SHELL_CHOICE_VAR};
-use crate::shell::{self, Shell};
+use crate::here::Here;
+use crate::render;
+use crate::session::{Change, Transition};
 use crate::{paths, state, ui};
 
 /// Set by the hook's `hfenv` wrapper, which evals our standard output: when it is set, stdout
@@ -57,9 +59,9 @@ fn shell_scope(name: Option<&str>) -> Result<()> {
             "add `eval \"$(hfenv hook bash)\"` (or your shell's line, see `hfenv hook --help`) to your shell rc, then open a new shell",
         ));
     };
-    let op = match name {
-        Some(n) => Op::Export(SHELL_CHOICE_VAR.into(), n.into()),
-        None => Op::ExportUnset(SHELL_CHOICE_VAR.into()),
+    let change = match name {
+        Some(n) => Change::Set(SHELL_CHOICE_VAR.into(), n.into()),
+        None => Change::Unset(SHELL_CHOICE_VAR.into()),
     };
     match name {
         Some(n) => say(&format!(
@@ -67,19 +69,11 @@ fn shell_scope(name: Option<&str>) -> Result<()> {
         )),
         None => say("cleared this shell's profile"),
     }
-    ui::print(&shell::render_ops(shell, &[op]))
+    ui::print(&render::render(shell, &Transition::of(vec![change]), None))
 }
 
 fn parse_shell(s: &str) -> Option<Shell> {
-    Some(match s {
-        "bash" => Shell::Bash,
-        "zsh" => Shell::Zsh,
-        "fish" => Shell::Fish,
-        "elvish" => Shell::Elvish,
-        "nushell" | "nu" => Shell::Nushell,
-        "powershell" | "pwsh" => Shell::Powershell,
-        _ => return None,
-    })
+    clap::ValueEnum::from_str(s, true).ok()
 }
 
 fn absolute(cwd: &Path, dir: &Path) -> Result<PathBuf> {
@@ -171,8 +165,7 @@ fn pin_scope(cwd: &Path, name: Option<&str>) -> Result<()> {
 /// A global or directory choice does nothing where a narrower scope wins; say so.
 fn explain_if_shadowed(name: Option<&str>) {
     let Ok(here) = Here::load() else { return };
-    let mut watches = Vec::new();
-    if let Some(choice) = resolve::choose(&here.context(), &mut watches) {
+    if let Some(choice) = choose::choose(&here.context()).choice {
         if Some(choice.name.as_str()) != name {
             say(&format!(
                 "here `{}` still applies: {}",

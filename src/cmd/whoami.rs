@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use crate::cli::Whoami;
 use crate::error::{Error, Result};
+use crate::here::Here;
 use crate::hf::hub::{self, Hub, HubError};
-use crate::resolve::Here;
 use crate::token::mask;
 use crate::{paths, ui};
 

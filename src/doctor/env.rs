@@ -225,8 +225,8 @@ fn wanted_in_previous_dir(ctx: &Ctx) -> Option<String> {
     }
     let mut context = here.context();
     context.cwd = before;
-    let mut watches = Vec::new();
-    let name = crate::resolve::choose(&context, &mut watches)
+    let name = crate::choose::choose(&context)
+        .choice
         .map(|c| c.name)
         .filter(|n| here.loaded.config.profile(n).is_some())
         .unwrap_or_default();

@@ -311,8 +311,8 @@ fn project_venv(ctx: &Ctx, dir: &Path, at: &str, why: &str) -> Finding {
         .filter(|r| !r.as_os_str().is_empty())
         .map(|r| r.display().to_string())
         .unwrap_or_else(|| show(venv));
-    let activate = crate::shell::word(&format!("{rel}/bin/activate"));
-    let hf = crate::shell::word(&format!("{rel}/bin/hf"));
+    let activate = crate::render::word(&format!("{rel}/bin/activate"));
+    let hf = crate::render::word(&format!("{rel}/bin/hf"));
     let f = warn(
         G_CLI,
         "hf",

@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::apply::{Marker, STATE_VAR};
 use crate::cli::Doctor;
 use crate::error::{Error, Result};
+use crate::here::Here;
 use crate::paths;
-use crate::resolve::{Here, Wanted};
+use crate::session::{Marker, STATE_VAR};
+use crate::wanted::Wanted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,7 +156,7 @@ pub fn run(args: Doctor) -> Result<()> {
     }
     let mut report: Vec<Finding> = Vec::new();
     let (here, wanted) = match Here::load() {
-        Ok(here) => match here.wanted(None, true) {
+        Ok(here) => match here.wanted(None, None) {
             Ok(w) => (Some(here), Some(w)),
             Err(e) => {
                 report.push(fail(G_TOKEN, "config", e.message));
@@ -352,7 +353,7 @@ pub fn show(path: &Path) -> String {
 
 /// POSIX-quoted when needed, for commands the user copies.
 pub fn shell_word(path: &Path) -> String {
-    crate::shell::word(&show(path))
+    crate::render::word(&show(path))
 }
 
 /// The rc files a user may export variables from, in the order shells read them.

@@ -100,10 +100,13 @@ fn dotenv_cannot_override_the_profile_token_or_endpoint() {
     assert_eq!(v["HF_TOKEN"], TOKEN_WORK);
     assert!(v.get("HF_ENDPOINT").is_none());
     assert_eq!(v["OTHER"], "1");
-    assert!(
-        out.stderr.contains("`HF_ENDPOINT` ignored"),
-        "{}",
-        out.stderr
+    let owned = "the active profile owns it; set it in the profile instead";
+    assert_eq!(
+        out.stderr,
+        format!(
+            "hfenv: `{}`: not set: `HF_TOKEN` ({owned}), `HF_ENDPOINT` ({owned}) — the rest applies\n",
+            dir.join(".env").display()
+        )
     );
 }
 

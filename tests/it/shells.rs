@@ -1014,11 +1014,13 @@ fn hook_prints_nothing_on_stdout() {
     });
 }
 
+/// Issue 9 A3: without the binary hfenv cannot decide, so what it set goes (said once), and
+/// the first prompt after the binary is back gives the user's own token back.
 #[test]
-fn missing_binary_warns_once_and_the_prompt_keeps_working() {
+fn missing_binary_fails_closed_once_and_recovers() {
     each_shell(&ALL, |sh| {
         let s = Sandbox::new();
-        three_profiles(&s, "");
+        three_profiles(&s, "[profiles.work.env]\nWORK_ONLY = \"1\"\n");
         dir_rule(&s, "work", "work");
         let copy = s.path("bin/hfenv");
         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
@@ -1026,21 +1028,33 @@ fn missing_binary_warns_once_and_the_prompt_keeps_working() {
         let mut ses = Session::new(&s, sh);
         ses.bin = copy;
         let o = ses
+            .rc_export("HF_TOKEN", TOKEN_PERSONAL)
+            .rc_export("MINE", "kept")
             .cd("work")
             .show("HF_TOKEN", "before")
             .line("mv ~/bin/hfenv ~/bin/gone")
             .cd("")
             .show("HF_TOKEN", "after")
+            .show("WORK_ONLY", "after_env")
+            .show("HFENV_PROFILE", "after_prof")
+            .show("MINE", "mine")
             .line("true")
             .cd("work")
-            .line("true")
-            .cd("")
             .show("HF_TOKEN", "still")
+            .line("mv ~/bin/gone ~/bin/hfenv")
+            .cd("")
+            .show("HF_TOKEN", "recovered")
+            .cd("work")
+            .show("HF_TOKEN", "again")
             .run();
         o.is("before", TOKEN_WORK);
-        // Without the binary nothing can change: the environment stays as it was.
-        o.is("after", TOKEN_WORK);
-        o.is("still", TOKEN_WORK);
+        o.unset("after");
+        o.unset("after_env");
+        o.unset("after_prof");
+        o.is("mine", "kept");
+        o.unset("still");
+        o.is("recovered", TOKEN_PERSONAL);
+        o.is("again", TOKEN_WORK);
         assert_eq!(o.count("is missing"), 1, "{}", o.transcript);
     });
 }

@@ -1,20 +1,15 @@
-//! Per-shell output: quoting (one tested escaper per shell; fish and POSIX differ), the
-//! rendering of an environment plan, and the hook scripts kept as real files under `shell/`.
+//! The render stage: a transition → code for a shell (or, in `data`, the variables as json,
+//! dotenv or GitHub's env file). Renderers see only sets and unsets. Also here: quoting (one
+//! tested escaper per shell; fish and POSIX differ) and the hook scripts, kept as real files
+//! under `shell/`.
+
+pub mod data;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::apply::{Op, Plan, STATE_VAR};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    Nushell,
-    Powershell,
-}
+pub use crate::cli::Shell;
+use crate::session::{Change, Transition};
 
 /// POSIX single quotes: nothing inside is special, so only `'` needs care.
 pub fn quote_posix(value: &str) -> String {
@@ -90,73 +85,56 @@ pub fn quote(shell: Shell, value: &str) -> String {
 }
 
 /// What the hook keeps in unexported shell variables to decide, with builtins only, whether
-/// anything changed since the last load.
+/// anything changed since the last load, and what to clear if hfenv cannot run.
 pub struct HookState {
     pub pwd: String,
     pub shell_choice: String,
     pub stamp: PathBuf,
     pub watches: Vec<PathBuf>,
+    /// Variables whose value decides the answer (a `token_env` profile's), with their value now.
+    pub env_watches: Vec<(String, Option<String>)>,
     /// The file names looked for in the current directory and its ancestors (`.hfenv`, the
     /// `.env` names): a hook that cannot read mtimes (elvish 0.19) checks these in a watched
     /// ancestor instead of reading the whole directory.
     pub names: Vec<String>,
 }
 
-/// Renders a plan, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path reads:
-/// the directory, this shell's choice, the stamp and the watched paths.
-pub fn render(shell: Shell, plan: &Plan, hook: Option<&HookState>) -> String {
+/// Renders a transition, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path
+/// reads.
+pub fn render(shell: Shell, t: &Transition, hook: Option<&HookState>) -> String {
     let mut out = Vec::new();
-    render_to(shell, plan, hook, &mut out).expect("writing to memory cannot fail");
+    render_to(shell, t, hook, &mut out).expect("writing to memory cannot fail");
     String::from_utf8(out).expect("rendered from strings")
 }
 
 /// [`render`] straight into a writer (standard output, for the hook).
 pub fn render_to(
     shell: Shell,
-    plan: &Plan,
+    t: &Transition,
     hook: Option<&HookState>,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
     match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, plan, hook, w),
+        Shell::Bash | Shell::Zsh | Shell::Fish => render_text(shell, t, hook, w),
         Shell::Elvish | Shell::Nushell | Shell::Powershell => {
-            w.write_all(render_json(plan, hook).as_bytes())
+            w.write_all(render_json(t, hook).as_bytes())
         }
     }
-}
-
-/// Operations alone, without bookkeeping: what `use --shell` hands to the hook's wrapper.
-pub fn render_ops(shell: Shell, ops: &[Op]) -> String {
-    match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => ops_text(shell, ops),
-        Shell::Elvish | Shell::Nushell | Shell::Powershell => {
-            format!("{}\n", serde_json::json!({ "ops": ops_json(ops) }))
-        }
-    }
-}
-
-fn ops_text(shell: Shell, ops: &[Op]) -> String {
-    let mut out = Vec::new();
-    write_ops(shell, ops, &mut out).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("rendered from strings")
 }
 
 /// Streams the script in chunks: a `.env` with thousands of keys makes as many lines, and a
 /// script held whole in memory is that much more to fault in at a prompt.
-fn write_ops(shell: Shell, ops: &[Op], w: &mut dyn Write) -> std::io::Result<()> {
+fn write_changes(shell: Shell, changes: &[Change], w: &mut dyn Write) -> std::io::Result<()> {
     const CHUNK: usize = 64 * 1024;
     let mut out = String::with_capacity(CHUNK + 4096);
     let fish = shell == Shell::Fish;
-    for op in ops {
-        match op {
-            // The binary keeps the values to restore (see `originals`); by the time a plan is
-            // rendered these are plain sets and unsets.
-            Op::Save(_) | Op::Forget(_) => {}
-            Op::Restore(n) | Op::Unset(n) | Op::ExportUnset(n) => push_all(
+    for change in changes {
+        match change {
+            Change::Unset(n) => push_all(
                 &mut out,
                 &[if fish { "set -e " } else { "unset " }, n, "\n"],
             ),
-            Op::Set(n, v) | Op::Export(n, v) => {
+            Change::Set(n, v) => {
                 push_all(
                     &mut out,
                     &[
@@ -185,95 +163,83 @@ fn push_all(out: &mut String, parts: &[&str]) {
 
 fn render_text(
     shell: Shell,
-    plan: &Plan,
+    t: &Transition,
     hook: Option<&HookState>,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
+    write_changes(shell, &t.changes, w)?;
+    let Some(h) = hook else {
+        return Ok(());
+    };
     let q = |v: &str| quote(shell, v);
-    let fish = shell == Shell::Fish;
-    write_ops(shell, &plan.ops, w)?;
-    let marker = [Op::Export(STATE_VAR.into(), plan.marker.render().into())];
-    let mut out = ops_text(shell, &marker);
-    if let Some(h) = hook {
-        let watches: Vec<String> = h
-            .watches
+    let words = |items: &mut dyn Iterator<Item = String>| -> String {
+        items.map(|i| q(&i)).collect::<Vec<_>>().join(" ")
+    };
+    let watches = words(&mut h.watches.iter().map(|p| p.display().to_string()));
+    // Names are valid variable names: nothing to quote, but quoting costs nothing.
+    let owned = words(&mut t.owned.iter().cloned());
+    let env_names = words(&mut h.env_watches.iter().map(|(n, _)| n.clone()));
+    let env_values = words(
+        &mut h
+            .env_watches
             .iter()
-            .map(|p| q(&p.display().to_string()))
-            .collect();
-        if fish {
-            out.push_str(&format!(
-                "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {}\n",
-                q(&h.pwd),
-                q(&h.shell_choice),
-                q(&h.stamp.display().to_string()),
-                watches.join(" ")
-            ));
-        } else {
-            out.push_str(&format!(
-                "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({})\n",
-                q(&h.pwd),
-                q(&h.shell_choice),
-                q(&h.stamp.display().to_string()),
-                watches.join(" ")
-            ));
-        }
+            .map(|(_, v)| env_watch_value(v.as_deref())),
+    );
+    let mut out = String::new();
+    if shell == Shell::Fish {
+        out.push_str(&format!(
+            "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {watches}\nset -g __hfenv_owned {owned}\nset -g __hfenv_env {env_names}\nset -g __hfenv_envval {env_values}\n",
+            q(&h.pwd),
+            q(&h.shell_choice),
+            q(&h.stamp.display().to_string()),
+        ));
+    } else {
+        out.push_str(&format!(
+            "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({watches})\n__hfenv_owned=({owned})\n__hfenv_env=({env_names})\n__hfenv_envval=({env_values})\n",
+            q(&h.pwd),
+            q(&h.shell_choice),
+            q(&h.stamp.display().to_string()),
+        ));
     }
     w.write_all(out.as_bytes())
 }
 
+/// How a hook remembers a watched variable: `S:` and the value, or `U` for unset.
+fn env_watch_value(v: Option<&str>) -> String {
+    match v {
+        Some(v) => format!("S:{v}"),
+        None => "U".into(),
+    }
+}
+
 /// elvish, nushell and PowerShell parse JSON natively; their hooks apply the operations.
-fn ops_json(ops: &[Op]) -> Vec<serde_json::Value> {
-    ops.iter()
-        .filter_map(|op| match op {
-            // Resolved by the binary (see `originals`) before anything is rendered.
-            Op::Save(_) | Op::Forget(_) => None,
-            Op::Set(n, v) | Op::Export(n, v) => Some(serde_json::json!(["set", n, v])),
-            Op::Unset(n) | Op::ExportUnset(n) | Op::Restore(n) => {
-                Some(serde_json::json!(["unset", n]))
-            }
+fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Set(n, v) => serde_json::json!(["set", n, v]),
+            Change::Unset(n) => serde_json::json!(["unset", n]),
         })
         .collect()
 }
 
-fn render_json(plan: &Plan, hook: Option<&HookState>) -> String {
-    let mut ops = ops_json(&plan.ops);
-    ops.push(serde_json::json!(["set", STATE_VAR, plan.marker.render()]));
+fn render_json(t: &Transition, hook: Option<&HookState>) -> String {
     // `stamp` and `watch` let a hook skip the binary while nothing changed, as the text hooks
-    // do: run it again when `pwd` or `sp` differ or a watch is newer than the stamp.
+    // do: run it again when `pwd` or `sp` differ, a watch is newer than the stamp, or a
+    // variable in `env` no longer has its value in `envval`. `owned` is what to clear when
+    // hfenv cannot run.
     let doc = serde_json::json!({
-        "ops": ops,
+        "ops": changes_json(&t.changes),
         "pwd": hook.map(|h| h.pwd.clone()),
         "sp": hook.map(|h| h.shell_choice.clone()),
         "stamp": hook.map(|h| h.stamp.display().to_string()),
         "watch": hook.map(|h| h.watches.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
         "names": hook.map(|h| h.names.clone()),
+        "owned": hook.map(|_| &t.owned),
+        "env": hook.map(|h| h.env_watches.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
+        "envval": hook.map(|h| h.env_watches.iter().map(|(_, v)| env_watch_value(v.as_deref())).collect::<Vec<_>>()),
     });
     format!("{doc}\n")
-}
-
-pub const BASH: &str = include_str!("../shell/hfenv.bash");
-pub const ZSH: &str = include_str!("../shell/hfenv.zsh");
-pub const FISH: &str = include_str!("../shell/hfenv.fish");
-pub const ELVISH: &str = include_str!("../shell/hfenv.elv");
-pub const NUSHELL: &str = include_str!("../shell/hfenv.nu");
-pub const POWERSHELL: &str = include_str!("../shell/hfenv.ps1");
-
-/// The hook script for `shell`, with the binary's absolute path quoted for that shell.
-pub fn hook_script(shell: Shell, exe: &Path, completions: bool) -> String {
-    let template = match shell {
-        Shell::Bash => BASH,
-        Shell::Zsh => ZSH,
-        Shell::Fish => FISH,
-        Shell::Elvish => ELVISH,
-        Shell::Nushell => NUSHELL,
-        Shell::Powershell => POWERSHELL,
-    };
-    let exe_text = exe.display().to_string();
-    let mut script = template.replace("::HFENV::", &quote(shell, &exe_text));
-    if completions {
-        script.push_str(&crate::cmd::completions::for_hook(shell));
-    }
-    script
 }
 
 #[cfg(test)]

@@ -6,12 +6,17 @@
 use std::io::Read;
 use std::sync::OnceLock;
 
+use crate::files::{self, Links};
+
 const KEY_FILE: &str = "key";
 
 fn key() -> (u64, u64) {
     static KEY: OnceLock<(u64, u64)> = OnceLock::new();
     *KEY.get_or_init(|| {
-        let bytes = load_or_create().unwrap_or([0; 16]);
+        // Never a fixed key: without a key file (state lost, disk full) this process uses a
+        // random one. Its fingerprints then prove nothing to the next process, which is what
+        // makes the session fail closed (see `Marker::key_is_current`).
+        let bytes = load_or_create().unwrap_or_else(fresh);
         let (a, b) = bytes.split_at(8);
         (
             u64::from_le_bytes(a.try_into().expect("8 bytes")),
@@ -20,22 +25,50 @@ fn key() -> (u64, u64) {
     })
 }
 
-fn load_or_create() -> Option<[u8; 16]> {
-    let path = crate::state::dir().ok()?.join(KEY_FILE);
-    if let Ok(existing) = std::fs::read(&path) {
-        if let Ok(key) = existing.as_slice().try_into() {
-            return Some(key);
+/// 16 random bytes: the kernel's, or, if `/dev/urandom` cannot be read, the standard library's
+/// randomly seeded hasher (never a constant).
+fn fresh() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    let from_kernel =
+        std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if from_kernel.is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        for half in bytes.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos(),
+            );
+            half.copy_from_slice(&h.finish().to_le_bytes());
         }
     }
-    let mut fresh = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .ok()?
-        .read_exact(&mut fresh)
-        .ok()?;
+    bytes
+}
+
+fn load_or_create() -> Option<[u8; 16]> {
+    let path = crate::state::dir().ok()?.join(KEY_FILE);
+    let read = |path: &std::path::Path| -> Option<[u8; 16]> {
+        let bytes = files::read_bounded(path, 16, Links::Refuse).ok()?;
+        let key: [u8; 16] = bytes.as_slice().try_into().ok()?;
+        // An all-zero file is not a key anyone should trust.
+        (key != [0; 16]).then_some(key)
+    };
+    if let Some(key) = read(&path) {
+        return Some(key);
+    }
+    // A wiped state directory is recreated for the shell.
     crate::state::ensure_dir().ok()?;
-    crate::files::write_private(&path, &fresh).ok()?;
+    files::write_private(&path, &fresh()).ok()?;
     // Another process may have won the race: use whatever is on disk now.
-    std::fs::read(&path).ok()?.as_slice().try_into().ok()
+    read(&path)
+}
+
+/// A short public check of the key, carried in the marker: a marker whose check differs was
+/// made under a key that is gone, and its fingerprints prove nothing.
+pub fn check() -> String {
+    format!("{:08x}", print(b"hfenv marker key check") >> 32)
 }
 
 /// The keyed 64-bit fingerprint of `data`.

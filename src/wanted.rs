@@ -1,68 +1,22 @@
-//! The one place that turns config + state + current directory + environment into the
-//! environment hfenv wants. Every command (export, status, exec, credential, doctor) asks here.
+//! The wanted stage: the chosen profile's layer and the trusted `.env` layers → the variables
+//! this directory wants. Pure: it reads (config, `.env` files, a token source) and writes
+//! nothing. Which names a file may set is decided here, when the file is read.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, DotenvSearch, Profile, Source};
-use crate::error::{Error, Result};
+use crate::choose::{self, watch_file_or_dir, Choice, Context};
+use crate::cli::Shell;
+use crate::config::{DotenvSearch, Profile, Source};
 use crate::hf::source::fetch_token;
 use crate::state::{self, Trust};
-use crate::{dotenv, paths};
+use crate::{dotenv, names, paths};
 
-/// The name of the marker file that pins a directory to a profile (committable, names only).
-pub const PIN_FILE: &str = ".hfenv";
 /// The non-secret variable naming the active profile, for prompts.
 pub const PROFILE_VAR: &str = "HFENV_PROFILE";
-/// This shell's own choice (`hfenv use NAME --shell`).
-pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
-/// Largest `.env` or `.hfenv` read; anything bigger is refused rather than read into a prompt.
+/// Largest `.env` read; anything bigger is refused rather than read into a prompt.
 const MAX_FILE: u64 = crate::files::SMALL;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Why {
-    /// `-p NAME` on the command line.
-    Explicit,
-    /// `hfenv use NAME --shell` in this shell.
-    Shell,
-    /// A `[dirs]` rule in the user's config.
-    DirRule(String),
-    /// A `.hfenv` file in this directory or an ancestor.
-    PinFile(PathBuf),
-    /// `hfenv use NAME`.
-    Global,
-}
-
-impl Why {
-    pub fn describe(&self) -> String {
-        match self {
-            Why::Explicit => "chosen with `-p`".into(),
-            Why::Shell => format!(
-                "this shell's choice (`{SHELL_CHOICE_VAR}`, set by `hfenv use NAME --shell`)"
-            ),
-            Why::DirRule(rule) => format!("directory rule `{rule}` in the config"),
-            Why::PinFile(p) => format!("pin file `{}`", p.display()),
-            Why::Global => "global choice (`hfenv use NAME`)".into(),
-        }
-    }
-
-    pub fn scope(&self) -> &'static str {
-        match self {
-            Why::Explicit => "explicit",
-            Why::Shell => "shell",
-            Why::DirRule(_) => "dir",
-            Why::PinFile(_) => "pin",
-            Why::Global => "global",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Choice {
-    pub name: String,
-    pub why: Why,
-}
 
 /// Where a wanted variable comes from: the active profile, or the `.env` file at this index
 /// of [`Wanted::dotenv`].
@@ -104,6 +58,8 @@ pub struct Wanted {
     pub notice_keys: Vec<String>,
     /// Files and directories whose change means this answer may change.
     pub watches: Vec<PathBuf>,
+    /// Variables whose change means this answer may change (a `token_env` profile's variable).
+    pub env_watches: Vec<String>,
     pub path_prepend: Vec<PathBuf>,
 }
 
@@ -113,19 +69,8 @@ impl Wanted {
     }
 }
 
-pub struct Context<'a> {
-    pub config: &'a Config,
-    pub config_path: &'a Path,
-    pub state: PathBuf,
-    /// The logical current directory (the shell's `$PWD` when it names the same place).
-    pub cwd: PathBuf,
-    pub env: &'a dyn Fn(&str) -> Option<String>,
-}
-
 #[derive(Default)]
 pub struct Options {
-    /// `-p NAME`: skip the choice and use this profile.
-    pub explicit: Option<String>,
     /// Include trusted `.env` files.
     pub dotenv: bool,
     /// A token already fetched for (profile, definition digest), so `token_command` is not run
@@ -133,144 +78,17 @@ pub struct Options {
     pub reuse: Option<(String, String, String)>,
     /// Whether `HUGGING_FACE_HUB_TOKEN` was the user's own before hfenv touched it.
     pub legacy_owned: bool,
-}
-
-pub fn current_dir(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
-    let physical = std::env::current_dir().map_err(|e| {
-        Error::new(
-            format!("the current directory is unreadable: {e}"),
-            "`cd` somewhere that exists",
-        )
-    })?;
-    // Keep the shell's logical path (symlinks as the user typed them) when it is the same place.
-    if let Some(pwd) = env("PWD").map(PathBuf::from) {
-        if pwd.is_absolute() && same_file(&pwd, &physical) {
-            return Ok(pwd);
-        }
-    }
-    Ok(physical)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-        _ => false,
-    }
-}
-
-/// Which profile applies here, and why: shell, then nearest directory pin, then global.
-pub fn choose(ctx: &Context, watches: &mut Vec<PathBuf>) -> Option<Choice> {
-    if let Some(name) = (ctx.env)(SHELL_CHOICE_VAR).filter(|n| !n.is_empty()) {
-        return Some(Choice {
-            name,
-            why: Why::Shell,
-        });
-    }
-    if let Some(choice) = nearest_pin(ctx, watches) {
-        return Some(choice);
-    }
-    let global = state::global_file(&ctx.state);
-    watch_file_or_dir(&global, watches);
-    state::global_profile(&ctx.state).map(|name| Choice {
-        name,
-        why: Why::Global,
-    })
-}
-
-fn nearest_pin(ctx: &Context, watches: &mut Vec<PathBuf>) -> Option<Choice> {
-    let physical = fs::canonicalize(&ctx.cwd).ok();
-    let mut best_rule: Option<(usize, &str, &str)> = None;
-    for (rule, name) in &ctx.config.dirs {
-        let rule_path = paths::expand_tilde(rule);
-        let rule_path = normalize(&rule_path);
-        let matches = ctx.cwd.starts_with(&rule_path)
-            || physical.as_ref().is_some_and(|p| p.starts_with(&rule_path))
-            || fs::canonicalize(&rule_path)
-                .ok()
-                .zip(physical.as_ref())
-                .is_some_and(|(r, p)| p.starts_with(r));
-        if matches {
-            let depth = rule_path.components().count();
-            if best_rule.is_none_or(|(d, _, _)| depth > d) {
-                best_rule = Some((depth, rule.as_str(), name.as_str()));
-            }
-        }
-    }
-    let mut pin: Option<(usize, PathBuf, String)> = None;
-    for dir in ctx.cwd.ancestors() {
-        watches.push(dir.to_path_buf());
-        let candidate = dir.join(PIN_FILE);
-        if pin.is_none() {
-            if let Some(name) = read_pin(&candidate) {
-                watches.push(candidate.clone());
-                pin = Some((dir.components().count(), candidate, name));
-            }
-        }
-    }
-    match (best_rule, pin) {
-        // The user's own config wins a tie: it is more trusted than a file in a repository.
-        (Some((rd, rule, name)), Some((pd, _, _))) if rd >= pd => Some(Choice {
-            name: name.to_string(),
-            why: Why::DirRule(rule.to_string()),
-        }),
-        (_, Some((_, path, name))) => Some(Choice {
-            name,
-            why: Why::PinFile(path),
-        }),
-        (Some((_, rule, name)), None) => Some(Choice {
-            name: name.to_string(),
-            why: Why::DirRule(rule.to_string()),
-        }),
-        (None, None) => None,
-    }
-}
-
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
-pub fn read_pin(path: &Path) -> Option<String> {
-    let text =
-        crate::files::read_bounded_string(path, MAX_FILE, crate::files::Links::Refuse).ok()?;
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-}
-
-fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
-    // A file that does not exist yet is seen appearing through its directory's mtime. It is
-    // watched itself too: a hook that cannot read mtimes (elvish) looks for exactly it.
-    if !path.exists() {
-        watches.push(path.to_path_buf());
-    }
-    let mut p = path.to_path_buf();
-    loop {
-        if p.exists() {
-            watches.push(p);
-            return;
-        }
-        if !p.pop() {
-            return;
-        }
-    }
+    /// The shell the variables go to: names it treats specially are refused.
+    pub shell: Option<Shell>,
 }
 
 /// The environment this directory (or `-p`) wants.
-pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
-    let mut w = Wanted::default();
+pub fn wanted(ctx: &Context, chosen: choose::Chosen, opts: &Options) -> Wanted {
+    let mut w = Wanted {
+        watches: chosen.watches,
+        notices: chosen.notices,
+        ..Wanted::default()
+    };
     watch_file_or_dir(ctx.config_path, &mut w.watches);
     // A config replaced by a rename (`mv`, some editors) can keep an old mtime; its directory's
     // mtime still changes.
@@ -283,13 +101,7 @@ pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
             w.watches.push(target);
         }
     }
-    let choice = match &opts.explicit {
-        Some(name) => Some(Choice {
-            name: name.clone(),
-            why: Why::Explicit,
-        }),
-        None => choose(ctx, &mut w.watches),
-    };
+    let choice = chosen.choice;
     for f in [
         state::allow_dir(&ctx.state),
         state::deny_dir(&ctx.state),
@@ -312,7 +124,7 @@ pub fn wanted(ctx: &Context, opts: &Options) -> Wanted {
     w.choice = choice;
 
     if opts.dotenv && ctx.config.settings.dotenv {
-        load_dotenv(ctx, &mut w);
+        load_dotenv(ctx, opts.shell, &mut w);
     }
     w.path_prepend = crate::userpath::recorded(&ctx.state);
     dedup(&mut w.watches);
@@ -329,9 +141,14 @@ fn apply_profile(
     let source = profile.source().expect("validated");
     w.profile = Some(profile.clone());
     w.token_source = Some(source.describe());
-    if let Source::HfStored(_) = source {
-        let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| (ctx.env)(k));
-        watch_file_or_dir(&paths::hf_stored_tokens_path(&lookup), &mut w.watches);
+    match source {
+        Source::HfStored(_) => {
+            let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| (ctx.env)(k));
+            watch_file_or_dir(&paths::hf_stored_tokens_path(&lookup), &mut w.watches);
+        }
+        // The hook reloads when the variable changes, not only on a `cd`.
+        Source::Env(var) => w.env_watches.push(var.to_string()),
+        _ => {}
     }
     let digest = profile.digest();
     let reused = opts
@@ -346,7 +163,16 @@ fn apply_profile(
     let token = match reused {
         Some(t) => Some(t),
         None => match fetch_token(&choice.name, profile, ctx.config, ctx.env) {
-            Ok(t) => Some(t),
+            Ok(t) => match names::refusal("HF_TOKEN", &t, None) {
+                None => Some(t),
+                Some(why) => {
+                    w.notices.push(format!(
+                        "profile `{}`: the token was refused: {why} (no token exported)",
+                        choice.name
+                    ));
+                    None
+                }
+            },
             Err(e) => {
                 w.notices.push(format!("{} (no token exported)", e.message));
                 None
@@ -371,8 +197,48 @@ fn apply_profile(
     }
     w.vars
         .insert(PROFILE_VAR.into(), profile_var(Some(choice.name.clone())));
+    let mut refused = Refused::default();
     for (k, v) in &profile.env {
-        w.vars.insert(k.clone(), profile_var(Some(v.clone())));
+        match names::refusal(k, v, opts.shell) {
+            None => {
+                w.vars.insert(k.clone(), profile_var(Some(v.clone())));
+            }
+            Some(why) => refused.add(k, why),
+        }
+    }
+    if let Some(notice) = refused.notice(&format!("profile `{}`", choice.name)) {
+        w.notices.push(notice);
+    }
+}
+
+/// Names a file may not set, said in one notice per file.
+#[derive(Default)]
+struct Refused(Vec<(String, String)>);
+
+impl Refused {
+    fn add(&mut self, name: &str, why: String) {
+        self.0.push((name.to_string(), why));
+    }
+
+    fn notice(&self, source: &str) -> Option<String> {
+        const SHOWN: usize = 5;
+        if self.0.is_empty() {
+            return None;
+        }
+        let listed: Vec<String> = self
+            .0
+            .iter()
+            .take(SHOWN)
+            .map(|(name, why)| format!("`{name}` ({why})"))
+            .collect();
+        let more = match self.0.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        Some(format!(
+            "{source}: not set: {}{more} — the rest applies",
+            listed.join(", ")
+        ))
     }
 }
 
@@ -404,7 +270,7 @@ pub fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Vec<PathB
     found
 }
 
-fn load_dotenv(ctx: &Context, w: &mut Wanted) {
+fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
     let mut watches = Vec::new();
     let files = dotenv_candidates(ctx, &mut watches);
     w.watches.extend(watches);
@@ -442,6 +308,8 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                     .push(format!("`{}` was not loaded: {e}", path.display())),
                 Ok((values, bad_lines)) => {
                     unparsable_notices(&path, &bad_lines, &mut w.notices);
+                    let mut refused = Refused::default();
+                    let mut total: usize = w.vars.iter().map(|(k, v)| var_bytes(k, v)).sum();
                     // One sorted bulk build instead of a tree insert per key (a `.env` can hold
                     // thousands), in one reused vector; on equal keys the later entry, this
                     // file's, wins.
@@ -450,9 +318,19 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                     all.reserve(values.len());
                     for (key, value) in values {
                         let Some(value) = value else { continue };
-                        if let Some(reason) = refuse_dotenv_key(&key, &value, profile_active) {
-                            w.notices
-                                .push(format!("`{}`: `{key}` ignored — {reason}", path.display()));
+                        let reason = refuse_dotenv_key(&key, &value, profile_active)
+                            .or_else(|| names::refusal(&key, &value, shell))
+                            .or_else(|| {
+                                total += key.len() + value.len() + 2;
+                                (total > names::MAX_TOTAL_BYTES).then(|| {
+                                    format!(
+                                        "hfenv's variables would pass {} MiB together, more than commands can be started with",
+                                        names::MAX_TOTAL_BYTES >> 20
+                                    )
+                                })
+                            });
+                        if let Some(reason) = reason {
+                            refused.add(&key, reason);
                             continue;
                         }
                         all.push((
@@ -464,6 +342,9 @@ fn load_dotenv(ctx: &Context, w: &mut Wanted) {
                         ));
                     }
                     w.vars = all.into_iter().collect();
+                    if let Some(notice) = refused.notice(&format!("`{}`", path.display())) {
+                        w.notices.push(notice);
+                    }
                 }
             }
         }
@@ -530,13 +411,13 @@ fn unparsable_notices(path: &Path, lines: &[usize], notices: &mut Vec<String>) {
     }
 }
 
-fn refuse_dotenv_key(key: &str, value: &str, profile_active: bool) -> Option<String> {
-    if !crate::config::valid_env_name(key) {
-        return Some("not a name a shell can export".into());
-    }
-    if value.contains('\0') {
-        return Some("the value contains a NUL byte, which no environment can hold".into());
-    }
+fn var_bytes(name: &str, var: &Var) -> usize {
+    var.value.as_ref().map_or(0, |v| name.len() + v.len() + 2)
+}
+
+/// While a profile is active its token and endpoint are its own: a `.env` must not send the
+/// token elsewhere or swap it.
+fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<String> {
     if profile_active
         && (crate::config::TOKEN_VARS.contains(&key) || key == "HF_ENDPOINT" || key == PROFILE_VAR)
     {
@@ -553,83 +434,10 @@ pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
 }
 
 fn shell_word(path: &Path) -> String {
-    crate::shell::word(&path.display().to_string())
+    crate::render::word(&path.display().to_string())
 }
 
 fn dedup(v: &mut Vec<PathBuf>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|p| seen.insert(p.clone()));
-}
-
-/// Config, state and directory loaded once for a command.
-pub struct Here {
-    pub loaded: crate::config::Loaded,
-    pub state: PathBuf,
-    pub cwd: PathBuf,
-}
-
-impl Here {
-    pub fn load() -> Result<Here> {
-        let loaded = crate::config::load()?;
-        let state = state::dir()?;
-        let cwd = current_dir(&paths::process_env)?;
-        Ok(Here { loaded, state, cwd })
-    }
-
-    pub fn context(&self) -> Context<'_> {
-        Context {
-            config: &self.loaded.config,
-            config_path: &self.loaded.path,
-            state: self.state.clone(),
-            cwd: self.cwd.clone(),
-            env: &paths::process_env,
-        }
-    }
-
-    /// The environment a command run here (or with `-p`) should get, `.env` files included.
-    pub fn wanted(&self, explicit: Option<&str>, dotenv: bool) -> Result<Wanted> {
-        if let Some(name) = explicit {
-            if self.loaded.config.profile(name).is_none() {
-                return Err(self.loaded.config.unknown_profile(name));
-            }
-        }
-        let marker = paths::process_env(crate::apply::STATE_VAR)
-            .and_then(|m| crate::apply::Marker::parse(&m))
-            .unwrap_or_default();
-        let legacy = "HUGGING_FACE_HUB_TOKEN";
-        let legacy_owned =
-            marker.managed.contains_key(legacy) || paths::process_env(legacy).is_some();
-        let opts = Options {
-            explicit: explicit.map(str::to_string),
-            dotenv,
-            reuse: None,
-            legacy_owned,
-        };
-        Ok(wanted(&self.context(), &opts))
-    }
-
-    /// The profile and token for `-p NAME` or, without it, for this directory.
-    pub fn token(&self, explicit: Option<&str>) -> Result<(String, String)> {
-        let config = &self.loaded.config;
-        let name = match explicit {
-            Some(n) => n.to_string(),
-            None => {
-                let mut watches = Vec::new();
-                match choose(&self.context(), &mut watches) {
-                    Some(c) => c.name,
-                    None => {
-                        return Err(Error::new(
-                            "no profile applies in this directory",
-                            "pass `-p PROFILE` or choose one with `hfenv use PROFILE`",
-                        ))
-                    }
-                }
-            }
-        };
-        let profile = config
-            .profile(&name)
-            .ok_or_else(|| config.unknown_profile(&name))?;
-        let token = fetch_token(&name, profile, config, &paths::process_env)?;
-        Ok((name, token))
-    }
 }

@@ -1,0 +1,245 @@
+//! The choose stage: config + current directory + this shell's choice → which profile applies
+//! and why, with the files whose change may change the answer. Nothing here reads a token.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::files::{self, Links};
+use crate::{paths, state};
+
+/// The name of the marker file that pins a directory to a profile (committable, names only).
+pub const PIN_FILE: &str = ".hfenv";
+/// This shell's own choice (`hfenv use NAME --shell`).
+pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
+/// A pin holds a name and perhaps a comment: anything bigger is not a pin.
+const PIN_MAX: u64 = 4096;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// `-p NAME` on the command line.
+    Explicit,
+    /// `hfenv use NAME --shell` in this shell.
+    Shell,
+    /// A `[dirs]` rule in the user's config.
+    DirRule(String),
+    /// A `.hfenv` file in this directory or an ancestor.
+    PinFile(PathBuf),
+    /// `hfenv use NAME`.
+    Global,
+}
+
+impl Why {
+    pub fn describe(&self) -> String {
+        match self {
+            Why::Explicit => "chosen with `-p`".into(),
+            Why::Shell => format!(
+                "this shell's choice (`{SHELL_CHOICE_VAR}`, set by `hfenv use NAME --shell`)"
+            ),
+            Why::DirRule(rule) => format!("directory rule `{rule}` in the config"),
+            Why::PinFile(p) => format!("pin file `{}`", p.display()),
+            Why::Global => "global choice (`hfenv use NAME`)".into(),
+        }
+    }
+
+    pub fn scope(&self) -> &'static str {
+        match self {
+            Why::Explicit => "explicit",
+            Why::Shell => "shell",
+            Why::DirRule(_) => "dir",
+            Why::PinFile(_) => "pin",
+            Why::Global => "global",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub name: String,
+    pub why: Why,
+}
+
+/// What every stage reads: the config, where hfenv keeps state, the directory, the environment.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub config_path: &'a Path,
+    pub state: PathBuf,
+    /// The logical current directory (the shell's `$PWD` when it names the same place).
+    pub cwd: PathBuf,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// The choice, with what to watch and what to say about it.
+#[derive(Debug, Default)]
+pub struct Chosen {
+    pub choice: Option<Choice>,
+    /// Files and directories whose change may change the choice.
+    pub watches: Vec<PathBuf>,
+    /// Pins that were refused, said without their content.
+    pub notices: Vec<String>,
+}
+
+pub fn current_dir(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
+    let physical = std::env::current_dir().map_err(|e| {
+        Error::new(
+            format!("the current directory is unreadable: {e}"),
+            "`cd` somewhere that exists",
+        )
+    })?;
+    // Keep the shell's logical path (symlinks as the user typed them) when it is the same place.
+    if let Some(pwd) = env("PWD").map(PathBuf::from) {
+        if pwd.is_absolute() && same_file(&pwd, &physical) {
+            return Ok(pwd);
+        }
+    }
+    Ok(physical)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Which profile applies here, and why: shell, then nearest directory pin, then global.
+pub fn choose(ctx: &Context) -> Chosen {
+    let mut out = Chosen::default();
+    out.choice = choose_into(ctx, &mut out);
+    out
+}
+
+fn choose_into(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
+    if let Some(name) = (ctx.env)(SHELL_CHOICE_VAR).filter(|n| !n.is_empty()) {
+        return Some(Choice {
+            name,
+            why: Why::Shell,
+        });
+    }
+    if let Some(choice) = nearest_pin(ctx, out) {
+        return Some(choice);
+    }
+    let global = state::global_file(&ctx.state);
+    watch_file_or_dir(&global, &mut out.watches);
+    state::global_profile(&ctx.state).map(|name| Choice {
+        name,
+        why: Why::Global,
+    })
+}
+
+fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
+    let physical = fs::canonicalize(&ctx.cwd).ok();
+    let mut best_rule: Option<(usize, &str, &str)> = None;
+    for (rule, name) in &ctx.config.dirs {
+        let rule_path = paths::expand_tilde(rule);
+        let rule_path = normalize(&rule_path);
+        let matches = ctx.cwd.starts_with(&rule_path)
+            || physical.as_ref().is_some_and(|p| p.starts_with(&rule_path))
+            || fs::canonicalize(&rule_path)
+                .ok()
+                .zip(physical.as_ref())
+                .is_some_and(|(r, p)| p.starts_with(r));
+        if matches {
+            let depth = rule_path.components().count();
+            if best_rule.is_none_or(|(d, _, _)| depth > d) {
+                best_rule = Some((depth, rule.as_str(), name.as_str()));
+            }
+        }
+    }
+    let mut pin: Option<(usize, PathBuf, String)> = None;
+    for dir in ctx.cwd.ancestors() {
+        out.watches.push(dir.to_path_buf());
+        let candidate = dir.join(PIN_FILE);
+        if pin.is_some() {
+            continue;
+        }
+        match read_pin(&candidate) {
+            Ok(Some(name)) => {
+                out.watches.push(candidate.clone());
+                pin = Some((dir.components().count(), candidate, name));
+            }
+            Ok(None) => {}
+            Err(problem) => {
+                // Said without the content: a pin may be a link to anything (`.netrc`,
+                // `/proc/self/environ`), and only a plain profile name may steer hfenv.
+                out.watches.push(candidate.clone());
+                out.notices.push(format!(
+                    "`{}` was ignored: {problem} — a pin holds one profile name ({})",
+                    candidate.display(),
+                    crate::config::NAME_RULE
+                ));
+            }
+        }
+    }
+    match (best_rule, pin) {
+        // The user's own config wins a tie: it is more trusted than a file in a repository.
+        (Some((rd, rule, name)), Some((pd, _, _))) if rd >= pd => Some(Choice {
+            name: name.to_string(),
+            why: Why::DirRule(rule.to_string()),
+        }),
+        (_, Some((_, path, name))) => Some(Choice {
+            name,
+            why: Why::PinFile(path),
+        }),
+        (Some((_, rule, name)), None) => Some(Choice {
+            name: name.to_string(),
+            why: Why::DirRule(rule.to_string()),
+        }),
+        (None, None) => None,
+    }
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
+/// `Ok(None)`: there is no pin here. It is read as a repository's file: small, regular, not a
+/// link, never waited on; anything else is refused, with a reason that never quotes it.
+pub fn read_pin(path: &Path) -> std::result::Result<Option<String>, String> {
+    let text = match files::read_bounded(path, PIN_MAX, Links::Refuse) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_missing() => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let text = String::from_utf8(text).map_err(|_| "it is not text".to_string())?;
+    let mut names = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    match (names.next(), names.next()) {
+        (Some(name), None) if crate::config::valid_profile_name(name) => Ok(Some(name.to_string())),
+        (None, _) => Err("it names no profile".into()),
+        _ => Err("it is not a profile name".into()),
+    }
+}
+
+pub fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
+    // A file that does not exist yet is seen appearing through its directory's mtime. It is
+    // watched itself too: a hook that cannot read mtimes (elvish) looks for exactly it.
+    if !path.exists() {
+        watches.push(path.to_path_buf());
+    }
+    let mut p = path.to_path_buf();
+    loop {
+        if p.exists() {
+            watches.push(p);
+            return;
+        }
+        if !p.pop() {
+            return;
+        }
+    }
+}

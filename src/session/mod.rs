@@ -1,0 +1,317 @@
+//! The session stage: a shell's bookkeeping, parsed once from its environment, and the
+//! transition from what the shell holds to what `wanted` asks for.
+//!
+//! The bookkeeping is the exported [`marker`] (keyed fingerprints of what hfenv set, never a
+//! value), the shell's private store of values to restore ([`originals`], 0600 under the state
+//! directory, named by the marker) and, for the hook, the stamp whose mtime dates the last load.
+//!
+//! The fail-closed rules live here, in one place:
+//! - hfenv keeps a variable the user changed by hand only when it can *prove* the change: the
+//!   fingerprint it recorded must be checkable, i.e. made under the current key. A marker made
+//!   under a key that is gone (key file removed, state directory wiped, disk full) proves
+//!   nothing, so every variable it names is treated as hfenv's: removed when it stops applying,
+//!   with the user's earlier value put back where the store still knows it;
+//! - names the hook cleared by itself while hfenv could not run (`__HFENV_CLEARED`) are hfenv's;
+//! - values to restore are kept only while a shell can use them (see [`stamp`]).
+
+mod keyed;
+pub mod marker;
+mod originals;
+mod stamp;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use marker::{value_print, Managed, PATH_VAR};
+pub use marker::{Marker, STATE_VAR};
+use originals::Originals;
+
+use crate::error::Error;
+use crate::wanted::Wanted;
+
+/// Names the hook cleared itself because hfenv could not run; handed to the next run.
+const CLEARED_VAR: &str = "__HFENV_CLEARED";
+/// The stamp the hook hands back, so each shell keeps one.
+pub const STAMP_VAR: &str = "__HFENV_STAMP";
+/// The hook's shell process id, which names its store so the store goes when the shell does.
+pub const SHELL_PID_VAR: &str = "__HFENV_PID";
+
+/// One step of a transition. Renderers and `exec` see only these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<'a> {
+    Set(Cow<'a, str>, Cow<'a, str>),
+    Unset(Cow<'a, str>),
+}
+
+/// What moves a shell from what it holds to what is wanted.
+#[derive(Debug, Default)]
+pub struct Transition<'a> {
+    /// Variables first, then PATH and the bookkeeping (`__HFENV_PATH`, `__HFENV_STATE`).
+    pub changes: Vec<Change<'a>>,
+    /// Everything hfenv has set after this transition: what the hook clears by itself when hfenv
+    /// cannot run (binary gone or failing), so no token outlives its directory.
+    pub owned: Vec<String>,
+}
+
+impl<'a> Transition<'a> {
+    /// A transition of plain changes, without bookkeeping (`use --shell`).
+    pub fn of(changes: Vec<Change<'a>>) -> Self {
+        Transition {
+            changes,
+            owned: Vec::new(),
+        }
+    }
+}
+
+/// A shell's bookkeeping, read once.
+pub struct Session {
+    state_dir: PathBuf,
+    previous: Marker<'static>,
+    /// The previous marker's fingerprints can be checked: they were made under the current key.
+    provable: bool,
+    cleared: Vec<String>,
+    originals: Originals,
+    /// The hook's stamp for this shell, or why there is none.
+    stamp: Option<std::result::Result<PathBuf, Error>>,
+    /// Only the hook of the shell that made the previous load may keep hand edits: in a new
+    /// shell the marker was inherited, and a different value is the rc's, not an edit.
+    keep_hand_edits: bool,
+}
+
+impl Session {
+    /// The bookkeeping in `env`; `hook` for the prompt hook, which also keeps a stamp.
+    pub fn from_env(state_dir: &Path, env: &dyn Fn(&str) -> Option<String>, hook: bool) -> Self {
+        let previous = env(STATE_VAR)
+            .and_then(|m| Marker::parse(&m))
+            .unwrap_or_default();
+        let provable = previous.managed.is_empty() || previous.key_is_current();
+        let cleared = env(CLEARED_VAR)
+            .map(|c| c.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        let stamp = hook.then(|| stamp::path(state_dir, env));
+        let own = stamp
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .and_then(|p| originals::load(p));
+        let originals = own
+            .or_else(|| stamp::inherited(state_dir, &previous.store))
+            .unwrap_or_default();
+        Session {
+            state_dir: state_dir.to_path_buf(),
+            keep_hand_edits: hook && env(STAMP_VAR).is_some_and(|s| !s.is_empty()),
+            previous,
+            provable,
+            cleared,
+            originals,
+            stamp,
+        }
+    }
+
+    /// The notices' fingerprint the shell last said, so a notice is said once per change.
+    pub fn notices_said(&self) -> &str {
+        &self.previous.notices
+    }
+
+    /// Whether hfenv set (or unset) this variable in the shell.
+    pub fn manages(&self, name: &str) -> bool {
+        self.previous.managed.contains_key(name)
+    }
+
+    /// The token this shell already holds for the profile it had, while it still holds exactly
+    /// what hfenv put there: `(profile, definition digest, token)`.
+    pub fn held_token(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<(String, String, String)> {
+        let token = env("HF_TOKEN")?;
+        (!self.previous.profile.is_empty() && self.owns("HF_TOKEN", Some(&token))).then(|| {
+            (
+                self.previous.profile.clone(),
+                self.previous.digest.clone(),
+                token,
+            )
+        })
+    }
+
+    fn owns(&self, name: &str, current: Option<&str>) -> bool {
+        self.previous.owns(name, current) || self.cleared.iter().any(|c| c == name)
+    }
+
+    /// The stamp could not be made (state directory unwritable): said as a notice.
+    pub fn stamp_problem(&self) -> Option<&Error> {
+        self.stamp.as_ref().and_then(|s| s.as_ref().err())
+    }
+
+    pub fn stamp(&self) -> Option<&Path> {
+        self.stamp.as_ref().and_then(|s| s.as_deref().ok())
+    }
+
+    /// The transition from what `env` holds to `wanted`; `notices` is the fingerprint of the
+    /// notices said with it. Records in the store what to give back later.
+    pub fn transition<'a>(
+        &mut self,
+        wanted: &'a Wanted,
+        env: &dyn Fn(&str) -> Option<String>,
+        notices: &str,
+    ) -> Transition<'a> {
+        let mut changes = Vec::with_capacity(wanted.vars.len() + self.previous.managed.len() + 3);
+        let mut marker = Marker {
+            key: keyed::check(),
+            profile: wanted
+                .choice
+                .as_ref()
+                .filter(|_| wanted.profile.is_some())
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            digest: wanted
+                .profile
+                .as_ref()
+                .map(|p| p.digest())
+                .unwrap_or_default(),
+            notices: notices.to_string(),
+            store: self.previous.store.clone(),
+            managed: Managed::default(),
+        };
+        for (name, var) in &wanted.vars {
+            let value = var.value.as_deref();
+            let current = env(name);
+            let wanted_print = value_print(value);
+            match self.previous.managed.get(name.as_str()) {
+                // Changed by hand since hfenv set it, provably.
+                Some(before)
+                    if self.provable
+                        && !self.cleared.iter().any(|c| c == name)
+                        && *before != value_print(current.as_deref()) =>
+                {
+                    if self.keep_hand_edits && *before == wanted_print {
+                        // hfenv still wants what it set before: a reload (a touched file,
+                        // another prompt) must not take the user's value away.
+                        marker.managed.insert(Cow::Borrowed(name), wanted_print);
+                        continue;
+                    }
+                    // The hand-made value becomes the one to return to.
+                    self.remember(name, current.clone());
+                }
+                // hfenv's own value (or unprovable, which counts as hfenv's).
+                Some(_) => {}
+                // Nothing to remember for a variable that was unset.
+                None if current.is_none() => {}
+                None => self.remember(name, current.clone()),
+            }
+            if current.as_deref() != value {
+                changes.push(match value {
+                    Some(v) => Change::Set(Cow::Borrowed(name), Cow::Borrowed(v)),
+                    None => Change::Unset(Cow::Borrowed(name)),
+                });
+            }
+            marker.managed.insert(Cow::Borrowed(name), wanted_print);
+        }
+        for (name, _) in self.previous.managed.iter() {
+            if wanted.vars.contains_key(name.as_ref()) {
+                continue;
+            }
+            let current = env(name);
+            let theirs = self.provable && !self.owns(name, current.as_deref());
+            let earlier = self.originals.remove(name.as_ref());
+            if theirs {
+                // Changed by hand: the user's value stays.
+                continue;
+            }
+            let name = Cow::Owned(name.to_string());
+            match earlier {
+                Some(Some(value)) if current.as_deref() != Some(value.as_str()) => {
+                    changes.push(Change::Set(name, Cow::Owned(value)))
+                }
+                Some(Some(_)) => {}
+                _ if current.is_some() => changes.push(Change::Unset(name)),
+                _ => {}
+            }
+        }
+        path_changes(wanted, env, &mut changes);
+        let owned = marker
+            .managed
+            .iter()
+            .filter(|(_, print)| print.is_set())
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if let Some(name) = self.stamp().and_then(Path::file_name) {
+            marker.store = name.to_string_lossy().into_owned();
+        }
+        changes.push(Change::Set(STATE_VAR.into(), marker.render().into()));
+        Transition { changes, owned }
+    }
+
+    /// Records the value a variable had before hfenv first changed it. Only values are kept: a
+    /// variable that was unset is unset again on restore, which is what a missing entry means.
+    fn remember(&mut self, name: &str, current: Option<String>) {
+        match current {
+            Some(value) => {
+                self.originals.insert(name.to_string(), Some(value));
+            }
+            None => {
+                self.originals.remove(name);
+            }
+        }
+    }
+
+    /// Writes this shell's store and dates its stamp (the hook only).
+    pub fn save(&self, started: SystemTime) -> crate::error::Result<()> {
+        let Some(path) = self.stamp() else {
+            return Ok(());
+        };
+        stamp::save(path, &self.originals, started)?;
+        stamp::prune(&self.state_dir, path, &self.previous.store);
+        Ok(())
+    }
+}
+
+/// PATH is edited entry by entry: entries hfenv added and no longer wants are removed once,
+/// everything the user added in between stays.
+fn path_changes(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Change<'_>>) {
+    let added_before: Vec<String> = env(PATH_VAR)
+        .map(|p| {
+            p.split(':')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let want: Vec<String> = wanted
+        .path_prepend
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if added_before.is_empty() && want.is_empty() {
+        return;
+    }
+    let current = env("PATH").unwrap_or_default();
+    let mut entries: Vec<String> = current.split(':').map(str::to_string).collect();
+    for gone in added_before.iter().filter(|e| !want.contains(e)) {
+        if let Some(i) = entries.iter().position(|e| e == gone) {
+            entries.remove(i);
+        }
+    }
+    let mut added_now = Vec::new();
+    for dir in &want {
+        if added_before.contains(dir) && entries.contains(dir) {
+            added_now.push(dir.clone());
+            continue;
+        }
+        if !entries.contains(dir) {
+            // Appended: a directory doctor recorded only fills a gap, never shadows a
+            // command the user's own PATH already finds.
+            entries.push(dir.clone());
+            added_now.push(dir.clone());
+        }
+    }
+    let new_path = entries.join(":");
+    if new_path != current {
+        out.push(Change::Set("PATH".into(), new_path.into()));
+    }
+    if added_now.is_empty() {
+        out.push(Change::Unset(PATH_VAR.into()));
+    } else {
+        out.push(Change::Set(PATH_VAR.into(), added_now.join(":").into()));
+    }
+}
