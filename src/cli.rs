@@ -18,7 +18,7 @@ Exit codes: 0 ok, 1 failure (or `doctor` found problems), 2 usage error.";
 
 /// Per-directory Hugging Face tokens and environments, direnv-style.
 #[derive(Debug, Parser)]
-#[command(name = "hfenv", version, after_help = ENV_HELP, disable_help_subcommand = true, propagate_version = true)]
+#[command(name = "hfenv", version = crate::VERSION, after_help = ENV_HELP, disable_help_subcommand = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -45,6 +45,7 @@ pub enum Command {
     Completions(Completions),
     /// Print profile names, one per line (for scripts and shell completion)
     Profiles,
+    Man(Man),
 }
 
 /// Add a profile (or replace one with --force)
@@ -106,6 +107,7 @@ pub struct Migrate {
 /// List profiles: where each token comes from, masked, and which is active here
 #[derive(Debug, Args)]
 pub struct List {
+    /// Print JSON (an array of profiles, tokens masked) instead of a table
     #[arg(long)]
     pub json: bool,
 }
@@ -113,6 +115,7 @@ pub struct List {
 /// Remove a profile (and the directory rules that name it)
 #[derive(Debug, Args)]
 pub struct Remove {
+    /// The profile to remove (`hfenv list` shows them)
     #[arg(value_name = "PROFILE")]
     pub profile: String,
 }
@@ -131,6 +134,7 @@ pub struct TokenCmd {
 /// (a --dir rule or a `.hfenv` file), the global choice, none.
 #[derive(Debug, Args)]
 pub struct Use {
+    /// The profile to use (omit it with --clear)
     #[arg(value_name = "PROFILE", required_unless_present = "clear")]
     pub profile: Option<String>,
     /// Pin a directory (default: the current one) and everything below it
@@ -150,25 +154,49 @@ pub struct Use {
 /// Show which profile applies here, why, and what huggingface_hub will use
 #[derive(Debug, Args)]
 pub struct Status {
+    /// Print JSON (plain values, tokens masked) instead of text
     #[arg(long)]
     pub json: bool,
 }
 
 /// Trust `.env` files so the hook loads them (default: those in the current directory)
+///
+/// Trust is for this path and this content: an edited file is blocked again until you allow
+/// it again. In a hooked shell the change applies at once.
 #[derive(Debug, Args)]
 pub struct Allow {
+    /// `.env` files to trust (default: the current directory's)
+    #[arg(value_name = "FILES")]
     pub files: Vec<PathBuf>,
 }
 
 /// Stop trusting `.env` files and silence their notices
+///
+/// In a hooked shell the change applies at once: the file's variables go.
 #[derive(Debug, Args)]
 pub struct Deny {
+    /// `.env` files to stop trusting (default: the current directory's)
+    #[arg(value_name = "FILES")]
     pub files: Vec<PathBuf>,
 }
 
-/// Print the shell hook: eval "$(hfenv hook bash)"
+const HOOK_HELP: &str = "\
+Add one line to your shell's rc file:
+  bash        ~/.bashrc                  eval \"$(hfenv hook bash)\"
+  zsh         ~/.zshrc                   eval \"$(hfenv hook zsh)\"
+  fish        ~/.config/fish/config.fish hfenv hook fish | source
+  elvish      ~/.config/elvish/rc.elv    eval (hfenv hook elvish | slurp)
+  nushell     once:    hfenv hook nushell | save -f ($nu.default-config-dir | path join hfenv.nu)
+              config.nu: use ($nu.default-config-dir | path join hfenv.nu)
+  powershell  $PROFILE                   Invoke-Expression (& hfenv hook powershell | Out-String)
+
+Then open a new shell. The hook also registers tab completion (--no-completions to opt out).";
+
+/// Print the shell hook, for your shell's rc file: eval "$(hfenv hook bash)"
 #[derive(Debug, Args)]
+#[command(after_help = HOOK_HELP)]
 pub struct Hook {
+    /// The shell to hook: bash, zsh, fish, elvish, nushell (nu), powershell (pwsh)
     pub shell: Shell,
     /// Do not register tab completion
     #[arg(long)]
@@ -191,6 +219,8 @@ pub enum Shell {
 /// Print what moves this environment to the one the current directory wants
 #[derive(Debug, Args)]
 pub struct Export {
+    /// What to print: shell code (bash, zsh, fish, elvish, nushell, powershell), json, dotenv
+    /// (for `docker --env-file`) or github (appends to $GITHUB_ENV)
     pub format: ExportFormat,
     /// Export this profile instead of the current directory's choice
     #[arg(short, long, value_name = "PROFILE")]
@@ -238,8 +268,10 @@ impl ValueEnum for ExportFormat {
 /// Run a command with a profile's environment (default: the current directory's)
 #[derive(Debug, Args)]
 pub struct Exec {
+    /// Use this profile instead of the current directory's choice
     #[arg(short, long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// The command and its arguments (after `--`)
     #[arg(
         required = true,
         trailing_var_arg = true,
@@ -252,8 +284,10 @@ pub struct Exec {
 /// Ask the Hub who a token belongs to
 #[derive(Debug, Args)]
 pub struct Whoami {
+    /// Ask about this profile's token (default: the one active here)
     #[arg(short, long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Print the Hub's answer as JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -272,6 +306,7 @@ pub struct Doctor {
     /// Skip the checks that talk to the Hub
     #[arg(long)]
     pub offline: bool,
+    /// Print the findings as JSON
     #[arg(long)]
     pub json: bool,
     /// Check access to this model (ORG/NAME)
@@ -303,10 +338,22 @@ pub struct Credential {
     pub action: String,
 }
 
-/// Print a shell completion script
+/// Print a shell completion script (the hook already registers one)
 #[derive(Debug, Args)]
 pub struct Completions {
+    /// The shell to complete for
     pub shell: Shell,
+}
+
+/// Print the manual page (roff): `hfenv man | man -l -`
+///
+/// Install it with `hfenv man > ~/.local/share/man/man1/hfenv.1`; each subcommand has its own
+/// page (`hfenv man add > ~/.local/share/man/man1/hfenv-add.1`).
+#[derive(Debug, Args)]
+pub struct Man {
+    /// A subcommand's page instead of the main one
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[cfg(test)]
@@ -317,5 +364,36 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every argument and flag a user can see says what it does; `-V` is the top level's only.
+    #[test]
+    fn every_argument_has_help_and_version_is_only_at_the_top() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>, top: bool) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" {
+                    continue;
+                }
+                if id == "version" && !top {
+                    missing.push(format!("{path}: has -V"));
+                }
+                if arg.get_help().is_none() && id != "version" {
+                    missing.push(format!("{path} {id}: no help"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {}: no about", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing, false);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "hfenv", &mut missing, true);
+        assert!(missing.is_empty(), "{missing:#?}");
+        assert!(cmd.get_arguments().any(|a| a.get_id() == "version"));
     }
 }

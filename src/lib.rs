@@ -25,6 +25,9 @@ pub mod wanted;
 
 use std::process::ExitCode;
 
+/// The version and, for a build from a git checkout, the commit (see build.rs).
+pub const VERSION: &str = env!("HFENV_VERSION");
+
 use clap::Parser;
 
 /// clap's usage error in the house style: `<what> — <what to do>`, using clap's own tip when

@@ -10,6 +10,7 @@ pub mod export;
 pub mod hook;
 pub mod import;
 pub mod list;
+pub mod man;
 pub mod migrate;
 pub mod remove;
 pub mod status;
@@ -40,5 +41,6 @@ pub fn run(command: Command) -> Result<()> {
         Command::Migrate(a) => migrate::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Profiles => list::names(),
+        Command::Man(a) => man::run(a),
     }
 }
