@@ -54,3 +54,139 @@ pub fn stdout_is_tty() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal()
 }
+
+/// Colour on stdout, decided as `doctor`, `list` and `status` all decide it: `NO_COLOR` (any
+/// non-empty value) wins, then `CLICOLOR_FORCE` (non-empty, not `0`) forces it even into a
+/// pipe, else a terminal that is not `TERM=dumb`.
+pub fn color_wanted() -> bool {
+    let env = crate::paths::process_env;
+    if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    stdout_is_tty() && env("TERM").as_deref() != Some("dumb")
+}
+
+/// `text` in an SGR colour when `on`.
+pub fn paint(on: bool, code: &str, text: &str) -> String {
+    if on && !text.is_empty() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Columns `text` takes on a terminal (wide CJK characters take two, combining marks none).
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// A table cell as shown: token-shaped text masked and control characters escaped first, so
+/// the widths computed from it are the widths on the screen.
+pub fn cell(text: &str) -> String {
+    let masked = crate::token::redact(text);
+    masked
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// Rows of cells as aligned columns (two spaces apart, the last column unpadded), each cell
+/// painted by `paint_cell(row, column, text)` after its width was measured.
+pub fn columns(rows: &[Vec<String>], paint_cell: impl Fn(usize, usize, &str) -> String) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|t| display_width(t))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, text) in row.iter().enumerate() {
+            line.push_str(&paint_cell(i, c, text));
+            if c + 1 < row.len() {
+                let pad = widths[c] - display_width(text) + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A message meant for people, as a plain value (JSON): without the Markdown backticks that
+/// mark names in text.
+pub fn plain(text: &str) -> String {
+    text.replace('`', "")
+}
+
+/// A spinner on stderr while hfenv waits on the network: only on a terminal, only after a
+/// moment (a fast answer shows nothing), and erased when the wait ends (on drop).
+pub struct Spinner {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    pub fn start(what: &str) -> Spinner {
+        use std::io::IsTerminal;
+        let off = Spinner {
+            stop: None,
+            thread: None,
+        };
+        if !std::io::stderr().is_terminal()
+            || crate::paths::process_env("TERM").as_deref() == Some("dumb")
+        {
+            return off;
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let what = what.to_string();
+        let thread = std::thread::spawn(move || {
+            use std::sync::mpsc::RecvTimeoutError::Timeout;
+            const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            if stopped.recv_timeout(std::time::Duration::from_millis(200)) != Err(Timeout) {
+                return;
+            }
+            let mut err = std::io::stderr();
+            for frame in FRAMES.iter().cycle() {
+                let _ = write!(err, "\r{frame} {what}…");
+                let _ = err.flush();
+                if stopped.recv_timeout(std::time::Duration::from_millis(80)) != Err(Timeout) {
+                    break;
+                }
+            }
+            // Erase the line so what follows starts clean.
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        });
+        Spinner {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

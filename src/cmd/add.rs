@@ -11,11 +11,30 @@ use crate::{paths, store, ui};
 
 pub fn run(args: Add) -> Result<()> {
     config::check_profile_name(&args.name)?;
+    // Said before the token is asked for: nobody should paste a secret only to be refused.
+    // (Checked again under the config lock below, where it cannot race.)
+    if !args.force {
+        let loaded = config::load()?;
+        if loaded.config.profile(&args.name).is_some() {
+            return Err(already_exists(&args.name));
+        }
+    }
     let env = parse_env(&args.env)?;
     let mut profile = Profile {
         env,
         ..Profile::default()
     };
+    if let Some(var) = &args.token_env {
+        if config::TOKEN_VARS.contains(&var.as_str())
+            || !config::valid_env_name(var)
+            || config::looks_like_token(var)
+        {
+            return Err(Error::usage(
+                format!("`--token-env {var}` cannot be used"),
+                "name another variable (hfenv itself sets `HF_TOKEN`), such as `CI_HF_TOKEN`",
+            ));
+        }
+    }
     // Whether a missing flag means "prompt for it": only inline tokens are typed in.
     let inline =
         args.token_env.is_none() && args.token_command.is_none() && args.hf_stored.is_none();
@@ -30,30 +49,13 @@ pub fn run(args: Add) -> Result<()> {
         token::refuse_org_token(&token)?;
         profile.token = Some(token);
     }
-    if let Some(var) = &args.token_env {
-        if config::TOKEN_VARS.contains(&var.as_str())
-            || !config::valid_env_name(var)
-            || config::looks_like_token(var)
-        {
-            return Err(Error::usage(
-                format!("`--token-env {var}` cannot be used"),
-                "name another variable (hfenv itself sets `HF_TOKEN`), such as `CI_HF_TOKEN`",
-            ));
-        }
-    }
     profile.token_env = args.token_env.clone();
     profile.token_command = args.token_command.clone();
     profile.hf_stored = args.hf_stored.clone();
 
     let mut edit = Edit::begin()?;
     if edit.config.profile(&args.name).is_some() && !args.force {
-        return Err(Error::new(
-            format!("profile `{}` already exists", args.name),
-            format!(
-                "pass `--force` to replace it, or `hfenv remove {}` first",
-                args.name
-            ),
-        ));
+        return Err(already_exists(&args.name));
     }
     let resolved = check_source(&args.name, &profile, &edit.config)?;
     if let Some(t) = &resolved {
@@ -115,6 +117,13 @@ fn keep_in_store(args: &Add, profile: &mut Profile, config: &config::Config) -> 
         profile.keyring = Some(true);
     }
     Ok(())
+}
+
+fn already_exists(name: &str) -> Error {
+    Error::new(
+        format!("profile `{name}` already exists"),
+        format!("pass `--force` to replace it, or `hfenv remove {name}` first"),
+    )
 }
 
 fn parse_env(pairs: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
@@ -183,7 +192,10 @@ fn verify(token: &str) -> Result<()> {
     }
     let hub = Hub::new(endpoint.clone(), Duration::from_secs(10))
         .map_err(|e| Error::plain(e.describe()))?;
-    match hub.whoami(token) {
+    let waiting = ui::Spinner::start(&format!("checking the token with {endpoint}"));
+    let answer = hub.whoami(token);
+    drop(waiting);
+    match answer {
         Ok(id) => {
             let role = id.role.map(|r| format!(", {r} token")).unwrap_or_default();
             eprintln!(

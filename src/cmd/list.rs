@@ -30,8 +30,9 @@ fn masked_token(profile: &Profile) -> Option<String> {
     }
 }
 
-fn token_note(profile: &Profile) -> String {
-    match (profile.source(), masked_token(profile)) {
+/// The TOKEN column: the masked token, or why there is none to show.
+fn token_note(profile: &Profile, masked: Option<String>) -> String {
+    match (profile.source(), masked) {
         (_, Some(m)) => m,
         (Some(Source::Command(_)), None) => "(fetched when used)".into(),
         (Some(Source::Env(_)), None) => "(variable not set)".into(),
@@ -77,52 +78,52 @@ pub fn run(args: List) -> Result<()> {
         eprintln!("hfenv: no profiles yet — add one with `hfenv add NAME`");
         return Ok(());
     }
-    let rows: Vec<[String; 4]> = config
-        .profiles
-        .iter()
-        .map(|(name, p)| {
-            let p = p.get_ref();
-            let is_active = active.as_ref().filter(|c| c.name == *name);
-            [
-                if is_active.is_some() {
-                    "*".into()
-                } else {
-                    " ".into()
-                },
-                name.clone(),
-                p.source().expect("validated").describe(),
-                format!(
-                    "{}{}",
-                    token_note(p),
-                    is_active
-                        .map(|c| format!("  (active: {})", c.why.scope()))
-                        .unwrap_or_default()
-                ),
-            ]
-        })
-        .collect();
-    let w1 = rows
-        .iter()
-        .map(|r| r[1].chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(4);
-    let w2 = rows
-        .iter()
-        .map(|r| r[2].chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(6);
-    let mut out = format!("  {:w1$}  {:w2$}  TOKEN\n", "NAME", "SOURCE");
-    for r in rows {
-        out.push_str(&format!("{} {:w1$}  {:w2$}  {}\n", r[0], r[1], r[2], r[3]));
+    // Cells as shown (masked, escaped), so columns line up by what is on the screen.
+    let mut rows: Vec<Vec<String>> = vec![vec!["  NAME".into(), "SOURCE".into(), "TOKEN".into()]];
+    let mut active_row = None;
+    let mut missing_token = Vec::new();
+    for (name, p) in &config.profiles {
+        let p = p.get_ref();
+        let is_active = active.as_ref().filter(|c| c.name == *name);
+        if is_active.is_some() {
+            active_row = Some(rows.len());
+        }
+        let masked = masked_token(p);
+        if masked.is_none() && !matches!(p.source(), Some(Source::Command(_))) {
+            missing_token.push(rows.len());
+        }
+        rows.push(vec![
+            format!(
+                "{} {}",
+                if is_active.is_some() { '*' } else { ' ' },
+                ui::cell(name)
+            ),
+            ui::cell(&p.source().expect("validated").describe()),
+            format!(
+                "{}{}",
+                token_note(p, masked),
+                is_active
+                    .map(|c| format!("  (active: {})", c.why.scope()))
+                    .unwrap_or_default()
+            ),
+        ]);
     }
+    let color = ui::color_wanted();
+    let mut out = ui::columns(&rows, |row, col, text| match (row, col) {
+        (0, _) => ui::paint(color, "1", text),
+        (r, 0) if Some(r) == active_row => ui::paint(color, "1;32", text),
+        (r, 2) if Some(r) == active_row => ui::paint(color, "32", text),
+        (r, 2) if missing_token.contains(&r) => ui::paint(color, "33", text),
+        _ => text.to_string(),
+    });
     if let Some(c) = active.filter(|c| config.profile(&c.name).is_none()) {
-        out.push_str(&format!(
-            "(`{}` is chosen by the {} but does not exist)\n",
-            c.name,
+        let note = format!(
+            "(`{}` is chosen by the {} but does not exist)",
+            ui::cell(&c.name),
             c.why.describe()
-        ));
+        );
+        out.push_str(&ui::paint(color, "33", &note));
+        out.push('\n');
     }
     ui::print_for_people(&out)
 }

@@ -46,12 +46,12 @@ pub fn run(args: Status) -> Result<()> {
             "profile": wanted.choice.as_ref().map(|c| &c.name),
             "profile_exists": wanted.profile.is_some(),
             "scope": wanted.choice.as_ref().map(|c| c.why.scope()),
-            "reason": wanted.choice.as_ref().map(|c| c.why.describe()),
+            "reason": wanted.choice.as_ref().map(|c| ui::plain(&c.why.describe())),
             "token": masked(wanted.token()),
-            "token_source": wanted.token_source,
+            "token_source": wanted.token_source.as_deref().map(ui::plain),
             "huggingface_hub": {
                 "token": masked(effective.token.as_deref()),
-                "source": effective.origin.describe(),
+                "source": ui::plain(&effective.origin.describe()),
             },
             "dotenv": wanted.dotenv.iter().map(|d| serde_json::json!({
                 "path": d.path,
@@ -61,73 +61,108 @@ pub fn run(args: Status) -> Result<()> {
             "variables": vars,
             "shell_hooked": hooked,
             "shell_in_sync": in_sync,
-            "notices": wanted.notices,
+            "notices": wanted.notices.iter().map(|n| ui::plain(n)).collect::<Vec<_>>(),
             "config": here.loaded.path,
         });
         return ui::print_json(&doc);
     }
 
-    let mut out = String::new();
+    // Label and value rows, aligned by what is shown; a section title has no value.
+    let color = ui::color_wanted();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut bad = Vec::new();
+    let mut row = |label: &str, value: String| rows.push(vec![label.to_string(), value]);
     match &wanted.choice {
-        Some(c) => out.push_str(&format!(
-            "profile   {}{}\n  why     {}\n",
-            c.name,
-            if wanted.profile.is_none() {
-                "  (does not exist!)"
-            } else {
-                ""
-            },
-            c.why.describe()
-        )),
-        None => out.push_str("profile   none — hfenv leaves HF_TOKEN as it is here\n"),
+        Some(c) => {
+            row(
+                "profile",
+                format!(
+                    "{}{}",
+                    ui::cell(&c.name),
+                    if wanted.profile.is_none() {
+                        "  (does not exist!)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            row("  why", ui::cell(&c.why.describe()));
+        }
+        None => row(
+            "profile",
+            "none — hfenv leaves HF_TOKEN as it is here".into(),
+        ),
     }
     if let Some(src) = &wanted.token_source {
         let token = wanted
             .token()
             .map(mask)
             .unwrap_or_else(|| "(no token: see the notice below)".into());
-        out.push_str(&format!("  token   {token} from {src}\n"));
+        row("  token", format!("{token} from {}", ui::cell(src)));
     }
     let used = match (&effective.origin, effective.token.as_deref()) {
         (TokenOrigin::Oidc, _) => effective.origin.describe(),
         (_, Some(t)) => format!("{} from {}", mask(t), effective.origin.describe()),
         (_, None) => effective.origin.describe(),
     };
-    out.push_str(&format!("huggingface_hub will use  {used}\n"));
+    row("huggingface_hub uses", ui::cell(&used));
     if let Some(e) = &effective.file_error {
-        out.push_str(&format!("  ✗ {e}: huggingface_hub will raise an error\n"));
+        row(
+            "",
+            format!("✗ {}: huggingface_hub will raise an error", ui::cell(e)),
+        );
     }
     if !wanted.dotenv.is_empty() {
-        out.push_str(".env files\n");
+        row(".env files", String::new());
         for d in &wanted.dotenv {
             let t = match d.trust {
                 Trust::Allowed => "allowed",
                 Trust::Blocked => "blocked (`hfenv allow` to load)",
                 Trust::Denied => "denied",
             };
-            out.push_str(&format!("  {}  {t}\n", d.path.display()));
+            row(
+                &format!("  {}", ui::cell(&d.path.display().to_string())),
+                t.into(),
+            );
         }
     }
     if !wanted.vars.is_empty() {
-        out.push_str("variables\n");
+        row("variables", String::new());
         for (k, v) in &wanted.vars {
             let from = wanted.describe_origin(v.origin);
             let action = if v.value.is_some() { "set" } else { "unset" };
-            out.push_str(&format!("  {k:<24} {action} by {from}\n"));
+            row(
+                &format!("  {}", ui::cell(k)),
+                format!("{action} by {}", ui::cell(&from)),
+            );
         }
     }
-    out.push_str(&format!(
-        "this shell  {}\n",
+    row(
+        "this shell",
         match (hooked, in_sync) {
             (true, true) => "hooked, up to date",
             (true, false) => "hooked, changes apply at the next prompt",
-            (false, _) =>
-                "not hooked — add `eval \"$(hfenv hook bash)\"` (or your shell's line) to your rc",
+            (false, _) => {
+                "not hooked — add your shell's line from `hfenv hook --help` to its rc file"
+            }
         }
-    ));
-    out.push_str(&format!("config      {}\n", here.loaded.path.display()));
+        .into(),
+    );
+    row("config", ui::cell(&here.loaded.path.display().to_string()));
     for n in &wanted.notices {
-        out.push_str(&format!("notice      {n}\n"));
+        row("notice", ui::cell(n));
     }
+    for (i, r) in rows.iter().enumerate() {
+        let v = &r[1];
+        if v.contains("does not exist") || v.starts_with('✗') || v.starts_with("blocked") {
+            bad.push(i);
+        }
+    }
+    let out = ui::columns(&rows, |i, col, text| match col {
+        0 if !text.starts_with(' ') => ui::paint(color, "1", text),
+        1 if bad.contains(&i) || rows[i][0] == "notice" => ui::paint(color, "33", text),
+        1 if i == 0 && wanted.profile.is_some() => ui::paint(color, "32", text),
+        _ => text.to_string(),
+    });
     ui::print_for_people(&out)
 }

@@ -20,7 +20,10 @@ pub fn run(args: Whoami) -> Result<()> {
     let endpoint = hub::endpoint(&env);
     let hub = Hub::new(endpoint.clone(), Duration::from_secs(10))
         .map_err(|e| Error::plain(e.describe()))?;
-    let id = hub.whoami(&token).map_err(|e| match e {
+    let waiting = ui::Spinner::start(&format!("asking {endpoint}"));
+    let answer = hub.whoami(&token);
+    drop(waiting);
+    let id = answer.map_err(|e| match e {
         HubError::Unauthorized => Error::new(
             format!("profile `{name}`: the Hub rejected token {} (invalid, expired or revoked)", mask(&token)),
             format!("create a new token at https://huggingface.co/settings/tokens and run `hfenv add {name} --force`"),

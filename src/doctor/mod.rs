@@ -185,7 +185,10 @@ pub fn run(args: Doctor) -> Result<()> {
     hfcli::check(&ctx, &mut report);
     tokens::check(&ctx, &mut report);
     store::check(&ctx, &mut report);
-    hub::check(&ctx, &mut report);
+    {
+        let _waiting = (!ctx.args.offline).then(|| crate::ui::Spinner::start("asking the Hub"));
+        hub::check(&ctx, &mut report);
+    }
     files::check(&ctx, &mut report);
     files::project(&ctx, &mut report);
     env::check(&ctx, &mut report);
@@ -199,7 +202,7 @@ pub fn run(args: Doctor) -> Result<()> {
             "checks": report,
         }))?;
     } else {
-        crate::ui::print_for_people(&render(&report, color_wanted()))?;
+        crate::ui::print_for_people(&render(&report, crate::ui::color_wanted()))?;
     }
     if failed {
         Err(Error::silent(crate::error::EXIT_FAILURE))
@@ -225,12 +228,6 @@ fn check_repo_id(kind: &str, id: &str) -> Result<()> {
             "write it as `ORG/NAME`, for example `--model meta-llama/Llama-3.1-8B`",
         ))
     }
-}
-
-fn color_wanted() -> bool {
-    crate::ui::stdout_is_tty()
-        && paths::process_env("NO_COLOR").is_none_or(|v| v.is_empty())
-        && paths::process_env("TERM").as_deref() != Some("dumb")
 }
 
 pub fn render(report: &[Finding], color: bool) -> String {
