@@ -210,8 +210,9 @@ fn __hfenv_wrapper {|@args|
     } else {
         $__hfenv_bin $@args
     }
-    # A new choice applies to the very next command, not only after the next prompt.
-    if $use {
+    # A new choice, or a file allowed or denied, applies to the very next command, not only
+    # after the next prompt.
+    if (and (> (count $args) 0) (has-value [use allow deny] $args[0])) {
         __hfenv_hook
     }
 }

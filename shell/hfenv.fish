@@ -93,8 +93,9 @@ function hfenv
         $__hfenv_bin $argv
         or return
     end
-    # A new choice applies to the very next command, not only after the next prompt.
-    if test "$argv[1]" = use
+    # A new choice, or a file allowed or denied, applies to the very next command, not only
+    # after the next prompt.
+    if contains -- "$argv[1]" use allow deny
         __hfenv_changed; and __hfenv_load
     end
     return 0

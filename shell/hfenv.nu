@@ -136,7 +136,12 @@ def --env __hfenv_hook [] {
 export def --env --wrapped main [...args] {
     let use = (($args | first 1) == ['use'])
     let help = (('--help' in $args) or ('-h' in $args))
-    if not $use or $help {
+    # Allowing or denying a `.env` applies at once too.
+    let trust = (($args | first 1) == ['allow']) or (($args | first 1) == ['deny'])
+    if $trust and not $help {
+        run-external $HFENV_BIN ...$args
+        __hfenv_hook
+    } else if not $use or $help {
         run-external $HFENV_BIN ...$args
     } else {
         if ('--shell' in $args) {

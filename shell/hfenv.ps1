@@ -90,6 +90,7 @@ function global:__hfenv_hook {
 # included) runs as is, so nothing meant for people is ever parsed.
 function global:hfenv {
     $use = $args.Count -gt 0 -and $args[0] -eq 'use'
+    $trust = $args.Count -gt 0 -and ($args[0] -eq 'allow' -or $args[0] -eq 'deny')
     $help = ($args -contains '--help') -or ($args -contains '-h')
     if ($use -and ($args -contains '--shell') -and -not $help) {
         $env:HFENV_HOOK_SHELL = 'powershell'
@@ -102,8 +103,9 @@ function global:hfenv {
     } else {
         & $global:__hfenv_bin @args
     }
-    # A new choice applies to the very next command, not only after the next prompt.
-    if ($use) { __hfenv_hook }
+    # A new choice, or a file allowed or denied, applies to the very next command, not only
+    # after the next prompt.
+    if ($use -or $trust) { __hfenv_hook }
 }
 
 # Wrap the prompt once: a second run must not wrap our own wrapper.

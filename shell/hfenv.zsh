@@ -102,10 +102,15 @@ hfenv() {
     else
         "$__hfenv_bin" "$@" || return
     fi
-    # A new choice applies to the very next command, not only after the next prompt.
-    if [[ ${1-} == use ]] && __hfenv_changed; then
-        __hfenv_load
-    fi
+    # A new choice, or a file allowed or denied, applies to the very next command, not only
+    # after the next prompt.
+    case ${1-} in
+    use | allow | deny)
+        if __hfenv_changed; then
+            __hfenv_load
+        fi
+        ;;
+    esac
 }
 
 # add-zsh-hook skips functions already registered, so a re-read rc adds nothing.

@@ -106,6 +106,19 @@ pub fn deny(path: &Path) -> Result<()> {
     )
 }
 
+/// Whether `path` was allowed with other content: it was edited since (an approval names its
+/// path; the same content would have matched in `trust`).
+pub fn was_allowed(state: &Path, path: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(allow_dir(state)) else {
+        return false;
+    };
+    let wanted = path.as_os_str().as_encoded_bytes();
+    entries.flatten().any(|entry| {
+        crate::files::read_bounded(&entry.path(), 64 << 10, crate::files::Links::Refuse)
+            .is_ok_and(|c| c == wanted)
+    })
+}
+
 /// Older approvals of the same path are dropped so the allow directory does not grow with
 /// every edit.
 fn forget_allowed(allow: &Path, path: &Path) -> Result<()> {

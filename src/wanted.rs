@@ -290,8 +290,13 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
         }
         if let (Trust::Blocked, None, Some(content)) = (trust, &problem, &content) {
             w.notice_keys.push(state::content_key(&path, content));
+            let what = if state::was_allowed(&ctx.state, &state::trust_path(&path)) {
+                "changed since you allowed it"
+            } else {
+                "is blocked"
+            };
             w.notices.push(format!(
-                "`{}` is blocked — run `hfenv allow {}` to load it",
+                "`{}` {what} — run `hfenv allow {}` to load it",
                 path.display(),
                 shell_word(&path)
             ));

@@ -28,6 +28,9 @@ mod doctor;
 // `doctor` finds `hf` wherever Python tools put it, and `--fix` does no harm.
 mod doctor_fix;
 
+// What a user reads: help, version, man page, list/status tables and colour, spinner, notices.
+mod surfaces;
+
 // The hooks in real interactive bash, zsh, fish and elvish on a pty and nushell in tmux; hook
 // text for PowerShell.
 mod shells;
