@@ -30,7 +30,7 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand status 'Show which profile applies here, why, and what huggingface_hub will use'
             cand allow 'Trust `.env` files so the hook loads them (default: those in the current directory)'
             cand deny 'Stop trusting `.env` files and silence their notices'
-            cand hook 'Print the shell hook: eval "$(hfenv hook bash)"'
+            cand hook 'Print the shell hook, for your shell''s rc file: eval "$(hfenv hook bash)"'
             cand export 'Print what moves this environment to the one the current directory wants'
             cand exec 'Run a command with a profile''s environment (default: the current directory''s)'
             cand whoami 'Ask the Hub who a token belongs to'
@@ -38,8 +38,9 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand import 'Turn tokens saved by `hf auth login` into profiles'
             cand credential 'Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper ''!hfenv credential'''
             cand migrate 'Move inline tokens from the config into the OS credential store'
-            cand completions 'Print a shell completion script'
+            cand completions 'Print a shell completion script (the hook already registers one)'
             cand profiles 'Print profile names, one per line (for scripts and shell completion)'
+            cand man 'Print the manual page (roff): `hfenv man | man -l -`'
         }
         &'hfenv;add'= {
             cand --token-env 'Take the token from this environment variable when the profile is used'
@@ -52,29 +53,21 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand --force 'Replace an existing profile of that name'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;list'= {
-            cand --json 'json'
+            cand --json 'Print JSON (an array of profiles, tokens masked) instead of a table'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;remove'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;token'= {
             cand -p 'Profile (default: the one active here)'
             cand --profile 'Profile (default: the one active here)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;use'= {
             cand --dir 'Pin a directory (default: the current one) and everything below it'
@@ -83,34 +76,24 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand --clear 'Clear the choice in the given scope instead of setting it'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;status'= {
-            cand --json 'json'
+            cand --json 'Print JSON (plain values, tokens masked) instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;allow'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'hfenv;deny'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'hfenv;hook'= {
             cand --no-completions 'Do not register tab completion'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;export'= {
             cand -p 'Export this profile instead of the current directory''s choice'
@@ -118,25 +101,19 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand --hook 'Called by the shell hook (adds bookkeeping for the prompt fast path)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;exec'= {
-            cand -p 'p'
-            cand --profile 'profile'
+            cand -p 'Use this profile instead of the current directory''s choice'
+            cand --profile 'Use this profile instead of the current directory''s choice'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;whoami'= {
-            cand -p 'p'
-            cand --profile 'profile'
-            cand --json 'json'
+            cand -p 'Ask about this profile''s token (default: the one active here)'
+            cand --profile 'Ask about this profile''s token (default: the one active here)'
+            cand --json 'Print the Hub''s answer as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;doctor'= {
             cand --model 'Check access to this model (ORG/NAME)'
@@ -146,43 +123,35 @@ set edit:completion:arg-completer[hfenv] = {|@words|
             cand -y 'With --fix: agree to what it would ask (for scripts; without a terminal it asks nothing and changes no PATH)'
             cand --yes 'With --fix: agree to what it would ask (for scripts; without a terminal it asks nothing and changes no PATH)'
             cand --offline 'Skip the checks that talk to the Hub'
-            cand --json 'json'
+            cand --json 'Print the findings as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;import'= {
             cand --copy 'Copy the token into the config instead of referencing huggingface_hub''s file'
             cand --force 'Replace existing profiles of the same name'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;credential'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;migrate'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'hfenv;profiles'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
+        }
+        &'hfenv;man'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
     ]
     $completions[$command]
