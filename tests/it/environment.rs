@@ -30,7 +30,8 @@ fn dotenv_is_blocked_until_allowed_and_again_after_an_edit() {
     s.write("proj/.env", "GREETING=changed\n");
     let out = s.hfenv(&["export", "json"]).dir(&proj).ok();
     assert!(
-        out.stderr.contains("blocked"),
+        out.stderr
+            .contains("changed since you allowed it — run `hfenv allow"),
         "an edited file must be blocked again: {}",
         out.stderr
     );

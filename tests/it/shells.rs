@@ -1312,7 +1312,13 @@ fn dotenv_blocked_allowed_edited_denied() {
         o.unset("denied");
         o.unset("left");
         // Blocked on entering and again after the edit: once per change, not per prompt.
-        assert_eq!(o.count("is blocked"), 2, "{}", o.transcript);
+        assert_eq!(o.count("is blocked"), 1, "{}", o.transcript);
+        assert_eq!(
+            o.count("changed since you allowed it"),
+            1,
+            "{}",
+            o.transcript
+        );
     });
 }
 
