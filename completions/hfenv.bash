@@ -49,6 +49,9 @@ _hfenv() {
             hfenv,list)
                 cmd="hfenv__subcmd__list"
                 ;;
+            hfenv,man)
+                cmd="hfenv__subcmd__man"
+                ;;
             hfenv,migrate)
                 cmd="hfenv__subcmd__migrate"
                 ;;
@@ -77,7 +80,7 @@ _hfenv() {
 
     case "${cmd}" in
         hfenv)
-            opts="-h -V --help --version add list remove token use status allow deny hook export exec whoami doctor import credential migrate completions profiles"
+            opts="-h -V --help --version add list remove token use status allow deny hook export exec whoami doctor import credential migrate completions profiles man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,7 +94,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__add)
-            opts="-h -V --token-stdin --token-env --token-command --hf-stored --env --no-verify --force --store --help --version"
+            opts="-h --token-stdin --token-env --token-command --hf-stored --env --no-verify --force --store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +128,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__allow)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,7 +142,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__completions)
-            opts="-h -V --help --version bash zsh fish elvish nushell powershell"
+            opts="-h --help bash zsh fish elvish nushell powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,7 +156,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__credential)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,7 +170,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__deny)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,7 +184,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__doctor)
-            opts="-y -h -V --fix --yes --offline --json --model --dataset --space --help --version"
+            opts="-y -h --fix --yes --offline --json --model --dataset --space --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,7 +210,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__exec)
-            opts="-p -h -V --profile --help --version"
+            opts="-p -h --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,7 +232,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__export)
-            opts="-p -h -V --profile --hook --help --version bash zsh fish elvish nushell powershell json dotenv github"
+            opts="-p -h --profile --hook --help bash zsh fish elvish nushell powershell json dotenv github"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,7 +254,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__hook)
-            opts="-h -V --no-completions --help --version bash zsh fish elvish nushell powershell"
+            opts="-h --no-completions --help bash zsh fish elvish nushell powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +268,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__import)
-            opts="-h -V --copy --force --help --version"
+            opts="-h --copy --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,7 +282,21 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__list)
-            opts="-h -V --json --help --version"
+            opts="-h --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hfenv__subcmd__man)
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,7 +310,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__migrate)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +324,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__profiles)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,7 +338,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__remove)
-            opts="-h -V --help --version"
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,7 +352,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__status)
-            opts="-h -V --json --help --version"
+            opts="-h --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +366,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__token)
-            opts="-p -h -V --profile --help --version"
+            opts="-p -h --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,7 +388,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__use)
-            opts="-h -V --dir --shell --pin --clear --help --version"
+            opts="-h --dir --shell --pin --clear --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -389,7 +406,7 @@ _hfenv() {
             return 0
             ;;
         hfenv__subcmd__whoami)
-            opts="-p -h -V --profile --json --help --version"
+            opts="-p -h --profile --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
