@@ -64,7 +64,7 @@ impl StoreError {
                 "start your desktop session's keyring (or run `hfenv doctor`); `--store config` keeps tokens in the config".to_string()
             }
             StoreError::Locked(_) => {
-                "unlock your keyring (log in to the desktop session, or unlock it in your keyring manager), then try again".to_string()
+                "unlock your keyring (your desktop login or keyring manager does) and try again; a hooked shell tries again at the next `cd`".to_string()
             }
             StoreError::Missing => format!("store it again with `hfenv add {name} --force`"),
             StoreError::TimedOut(_) => "check that the keyring daemon runs and is unlocked, or raise `token_command_timeout` in `[settings]`".to_string(),
