@@ -21,7 +21,12 @@ __hfenv_changed() {
     [[ -z ${__hfenv_failed-} ]] || return 0
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
     [[ $PWD == "${__hfenv_pwd-}" && ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
-    local __hfenv_f __hfenv_i
+    local __hfenv_f __hfenv_i __hfenv_now
+    # A browser login due for a refresh: `printf %(%s)T` is bash's builtin clock.
+    if [[ -n ${__hfenv_until-} ]]; then
+        printf -v __hfenv_now '%(%s)T' -1
+        ((__hfenv_now < __hfenv_until)) || return 0
+    fi
     for __hfenv_f in ${__hfenv_watch[@]+"${__hfenv_watch[@]}"}; do
         [[ $__hfenv_f -nt $__hfenv_stamp ]] && return 0
     done

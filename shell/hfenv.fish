@@ -19,6 +19,12 @@ function __hfenv_changed
     set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0
     test "$PWD" = "$__hfenv_pwd"; or return 0
     test "$HFENV_SHELL_PROFILE" = "$__hfenv_sp"; or return 0
+    # A browser login due for a refresh. fish has no clock builtin, but `path mtime` is one:
+    # the stamp's age plus its mtime is now.
+    if test -n "$__hfenv_until"
+        set -l t (path mtime $__hfenv_stamp) (path mtime --relative $__hfenv_stamp)
+        test (math $t[1] + $t[2]) -lt $__hfenv_until; or return 0
+    end
     for f in $__hfenv_watch
         test "$f" -nt "$__hfenv_stamp"; and return 0
     end

@@ -68,6 +68,9 @@ def __hfenv_changed [] {
         $now != ($last.envval | get $e.index)
     })
     if $moved { return true }
+    # A browser login due for a refresh (`until` is a unix time).
+    let until = ($last.until? | default null)
+    if $until != null and ((date now | into int) // 1_000_000_000) >= $until { return true }
     try {
         let stamp = (ls -D $last.stamp | get 0.modified)
         $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
@@ -123,6 +126,7 @@ def --env __hfenv_load [] {
         envval: ($doc.envval? | default [])
         failed: false
         cleared: ''
+        until: ($doc.until? | default null)
     })
 }
 

@@ -29,6 +29,8 @@ function global:__hfenv_changed {
     $sp = if ($null -ne $env:HFENV_SHELL_PROFILE) { $env:HFENV_SHELL_PROFILE } else { '' }
     if (-not $last.stamp -or -not (Test-Path -LiteralPath $last.stamp)) { return $true }
     if ($last.pwd -ne $PWD.ProviderPath -or $last.sp -ne $sp) { return $true }
+    # A browser login due for a refresh (`until` is a unix time).
+    if ($null -ne $last.until -and [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge $last.until) { return $true }
     $stamp = (Get-Item -LiteralPath $last.stamp -Force).LastWriteTimeUtc
     foreach ($w in $last.watch) {
         $item = Get-Item -LiteralPath $w -Force -ErrorAction SilentlyContinue
@@ -75,6 +77,7 @@ function global:__hfenv_load {
         sp = if ($null -ne $doc.sp) { $doc.sp } else { '' }
         stamp = if ($null -ne $doc.stamp) { $doc.stamp } else { '' }
         watch = @($doc.watch)
+        until = $doc.until
     }
 }
 

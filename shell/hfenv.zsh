@@ -21,6 +21,11 @@ __hfenv_changed() {
     [[ -z ${__hfenv_failed-} ]] || return 0
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
     [[ $PWD == "${__hfenv_pwd-}" && ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
+    # A browser login due for a refresh: zsh/datetime's EPOCHSECONDS is a builtin clock.
+    if [[ -n ${__hfenv_until-} ]]; then
+        zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+        (( EPOCHSECONDS < __hfenv_until )) || return 0
+    fi
     local __hfenv_f __hfenv_i
     for __hfenv_f in "${__hfenv_watch[@]}"; do
         [[ $__hfenv_f -nt $__hfenv_stamp ]] && return 0

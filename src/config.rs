@@ -94,6 +94,22 @@ pub struct Profile {
     pub keyring: Option<bool>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// How a browser login reaches programs: `file` (default) hands huggingface_hub a token
+    /// file it refreshes itself (`HF_TOKEN_PATH`); `env` exports a copy as `HF_TOKEN`, which
+    /// the shell hook renews but a running process keeps.
+    #[serde(default)]
+    pub token_via: Option<TokenVia>,
+    /// Hub owners (users or organisations) this profile serves: the git credential helper and
+    /// `exec --for OWNER/NAME` pick it by the owner of the repository.
+    #[serde(default)]
+    pub owners: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenVia {
+    File,
+    Env,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,13 +140,21 @@ impl Profile {
         }
     }
 
+    pub fn token_via(&self) -> TokenVia {
+        self.token_via.unwrap_or(TokenVia::File)
+    }
+
     /// A stable digest of the definition: a token fetched for this profile stays valid while the
     /// definition is unchanged, so a `token_command` does not run again on every `cd`.
     pub fn digest(&self) -> String {
-        let text = format!(
+        let mut text = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.token, self.token_command, self.token_env, self.hf_stored, self.env, self.keyring
         );
+        // Only when set, so existing definitions keep their digest.
+        if let Some(via) = self.token_via {
+            text.push_str(&format!("|{via:?}"));
+        }
         crate::token::fingerprint(&text)
     }
 }
@@ -180,6 +204,16 @@ pub fn check_profile_name(name: &str) -> Result<()> {
 /// A value pasted where a variable name belongs.
 pub fn looks_like_token(text: &str) -> bool {
     (text.starts_with("hf_") || text.starts_with("api_org")) && text.len() >= 16
+}
+
+/// A Hub user or organisation name, as it appears in `huggingface.co/OWNER/NAME`.
+pub fn valid_owner(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 96
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with(['-', '.'])
 }
 
 pub fn valid_env_name(name: &str) -> bool {
@@ -385,6 +419,34 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
                     format!("profile `{name}` holds an `api_org…` organization token"),
                     "use a user access token",
                 ));
+            }
+        }
+        if profile.token_via.is_some() && profile.hf_stored.is_none() {
+            return Err(at(
+                format!("profile `{name}` sets `token_via` without `hf_stored`"),
+                "`token_via` chooses how a browser login saved by `hf auth login` is handed out; remove it",
+            ));
+        }
+        for owner in &profile.owners {
+            if !valid_owner(owner) {
+                return Err(at(
+                    format!("profile `{name}` lists `{owner}` in `owners`, which is not a Hub user or organisation name"),
+                    "use names as they appear in Hub URLs, such as `acme` for huggingface.co/acme/model",
+                ));
+            }
+            if let Some((other, _)) = config.profiles.iter().find(|(n, p)| {
+                *n != name
+                    && p.get_ref()
+                        .owners
+                        .iter()
+                        .any(|o| o.eq_ignore_ascii_case(owner))
+            }) {
+                if name < other {
+                    return Err(at(
+                        format!("owner `{owner}` is listed by profiles `{name}` and `{other}`"),
+                        "each owner may be served by one profile; remove it from one of them",
+                    ));
+                }
             }
         }
         for key in profile.env.keys() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::choose::{self, watch_file_or_dir, Choice, Context};
 use crate::cli::Shell;
 use crate::config::{DotenvSearch, Profile, Source};
-use crate::hf::source::fetch_token;
+use crate::hf::source;
 use crate::state::{self, Trust};
 use crate::{dotenv, names, paths};
 
@@ -61,11 +61,22 @@ pub struct Wanted {
     /// Variables whose change means this answer may change (a `token_env` profile's variable).
     pub env_watches: Vec<String>,
     pub path_prepend: Vec<PathBuf>,
+    /// A browser login's state (expiry, refresh problem, token file), for `status`/`doctor`.
+    pub login: Option<crate::hf::source::LoginInfo>,
+    /// A unix time at which this answer expires even if no watched file changes (a browser
+    /// login due for a refresh); the hook compares it with a builtin clock.
+    pub recheck_at: Option<i64>,
 }
 
 impl Wanted {
+    /// The profile's token: in `HF_TOKEN`, or in the token file handed to huggingface_hub.
     pub fn token(&self) -> Option<&str> {
-        self.value("HF_TOKEN").flatten()
+        self.value("HF_TOKEN").flatten().or_else(|| {
+            self.login
+                .as_ref()
+                .filter(|l| l.token_file.is_some())
+                .map(|l| l.token.as_str())
+        })
     }
 }
 
@@ -160,11 +171,20 @@ fn apply_profile(
                 && matches!(source, Source::Command(_) | Source::Keyring)
         })
         .map(|(_, _, t)| t.clone());
+    let mut token_file = None;
     let token = match reused {
         Some(t) => Some(t),
-        None => match fetch_token(&choice.name, profile, ctx.config, ctx.env) {
-            Ok(t) => match names::refusal("HF_TOKEN", &t, None) {
-                None => Some(t),
+        None => match source::fetch(&choice.name, profile, ctx.config, ctx.env) {
+            Ok(f) => match names::refusal("HF_TOKEN", &f.token, None) {
+                None => {
+                    w.notices.extend(f.notice);
+                    if let Some(login) = f.login {
+                        w.recheck_at = login.recheck_at;
+                        token_file = login.token_file.clone();
+                        w.login = Some(login);
+                    }
+                    Some(f.token)
+                }
                 Some(why) => {
                     w.notices.push(format!(
                         "profile `{}`: the token was refused: {why} (no token exported)",
@@ -182,6 +202,18 @@ fn apply_profile(
     let profile_var = |value: Option<String>| Var {
         value,
         origin: Origin::Profile,
+    };
+    // A browser login handed out as a token file: huggingface_hub reads and refreshes it
+    // itself, which it never does for `HF_TOKEN`, so `HF_TOKEN` must be absent.
+    let token = match token_file {
+        Some(file) => {
+            w.vars.insert(
+                "HF_TOKEN_PATH".into(),
+                profile_var(Some(file.display().to_string())),
+            );
+            None
+        }
+        None => token,
     };
     w.vars.insert("HF_TOKEN".into(), profile_var(token.clone()));
     // Tools that still read the legacy variable must not see another account: it follows the
@@ -424,7 +456,10 @@ fn var_bytes(name: &str, var: &Var) -> usize {
 /// token elsewhere or swap it.
 fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<String> {
     if profile_active
-        && (crate::config::TOKEN_VARS.contains(&key) || key == "HF_ENDPOINT" || key == PROFILE_VAR)
+        && (crate::config::TOKEN_VARS.contains(&key)
+            || key == "HF_ENDPOINT"
+            || key == "HF_TOKEN_PATH"
+            || key == PROFILE_VAR)
     {
         return Some("the active profile owns it; set it in the profile instead".into());
     }

@@ -52,6 +52,7 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
             .map(|name| (name.clone(), env(name)))
             .collect(),
         names,
+        until: wanted.recheck_at,
     });
     ui::print_with(|w| render::render_to(shell, &transition, hook_state.as_ref(), w))?;
     // The process ends right after this: freeing thousands of `.env` strings one by one would

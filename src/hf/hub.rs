@@ -270,6 +270,123 @@ pub fn check_secure(endpoint: &str) -> Result<(), HubError> {
     Ok(())
 }
 
+/// The answer to a refresh grant (reference §1.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refreshed {
+    pub access_token: String,
+    /// A rotated refresh token; `None` means the old one stays valid.
+    pub refresh_token: Option<String>,
+    pub expires_in: Option<i64>,
+}
+
+#[derive(Debug)]
+pub enum RefreshError {
+    /// `invalid_grant`: the refresh token expired or was revoked; only a new login helps.
+    Revoked(String),
+    /// Anything else: offline, a timeout, a server error, an answer not understood.
+    Failed(HubError),
+}
+
+impl RefreshError {
+    pub fn describe(&self) -> String {
+        match self {
+            RefreshError::Revoked(why) => format!("the Hub refused the refresh token ({why})"),
+            RefreshError::Failed(e) => e.describe(),
+        }
+    }
+}
+
+/// Largest OAuth answer read; a token answer is a few hundred bytes.
+const MAX_OAUTH_BODY: u64 = 64 << 10;
+
+impl Hub {
+    /// `POST {endpoint}/oauth/token` with a refresh grant, exactly as huggingface_hub's
+    /// `refresh_access_token` sends it.
+    pub fn refresh(&self, refresh_token: &str, client_id: &str) -> Result<Refreshed, RefreshError> {
+        use std::io::Read;
+        check_secure(&self.endpoint).map_err(RefreshError::Failed)?;
+        let body = format!(
+            "grant_type=refresh_token&refresh_token={}&client_id={}",
+            form_encode(refresh_token),
+            form_encode(client_id)
+        );
+        let resp = self
+            .client
+            .post(format!("{}/oauth/token", self.endpoint))
+            .header(USER_AGENT, format!("hfenv/{}", env!("CARGO_PKG_VERSION")))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .map_err(|e| {
+                RefreshError::Failed(if e.is_timeout() {
+                    HubError::Timeout
+                } else {
+                    HubError::Connect(connect_reason(&e))
+                })
+            })?;
+        let status = resp.status().as_u16();
+        let mut text = String::new();
+        resp.take(MAX_OAUTH_BODY)
+            .read_to_string(&mut text)
+            .map_err(|e| {
+                RefreshError::Failed(if e.kind() == std::io::ErrorKind::TimedOut {
+                    HubError::Timeout
+                } else {
+                    HubError::Garbage(e.to_string())
+                })
+            })?;
+        let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+        let field = |k: &str| {
+            json.as_ref()
+                .and_then(|j| j.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        if let Some(access_token) = field("access_token").filter(|t| !t.is_empty()) {
+            let expires_in = json
+                .as_ref()
+                .and_then(|j| j.get("expires_in"))
+                .and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok()));
+            return Ok(Refreshed {
+                access_token,
+                refresh_token: field("refresh_token").filter(|t| !t.is_empty()),
+                expires_in,
+            });
+        }
+        match field("error").as_deref() {
+            Some("invalid_grant") => Err(RefreshError::Revoked(
+                field("error_description")
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| "invalid_grant".into()),
+            )),
+            _ => Err(RefreshError::Failed(match status {
+                429 => HubError::RateLimited,
+                500..=599 => HubError::Server(status),
+                _ if json.is_none() => HubError::Garbage("not JSON".into()),
+                _ => HubError::Status(status, field("error").unwrap_or_default()),
+            })),
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded`, as Python's `urlencode` writes it.
+fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn error_message(resp: reqwest::blocking::Response) -> String {
     resp.headers()
         .get("x-error-message")

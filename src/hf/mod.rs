@@ -4,5 +4,6 @@
 
 pub mod hub;
 pub mod library;
+pub mod oauth;
 pub mod source;
 pub mod stored;

@@ -23,6 +23,22 @@ impl Section {
     pub fn expires(&self) -> bool {
         self.values.contains_key("expires_at") || self.values.contains_key("refresh_token")
     }
+
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.values.get("refresh_token").map(String::as_str)
+    }
+
+    /// `expires_at` as Python's `int()` reads it; `None` when missing or corrupt, and then
+    /// huggingface_hub no longer refreshes the login.
+    pub fn expires_at(&self) -> Option<i64> {
+        let v = self.values.get("expires_at")?.trim().replace('_', "");
+        v.parse().ok()
+    }
+
+    /// A browser login huggingface_hub would refresh: both a refresh token and an expiry.
+    pub fn refreshable(&self) -> bool {
+        self.refresh_token().is_some() && self.expires_at().is_some()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -45,6 +61,46 @@ impl StoredTokens {
         self.sections
             .iter()
             .filter(move |_| self.python_error.is_none())
+    }
+}
+
+/// The file as huggingface_hub's `_save_stored_tokens_full` writes it: sections sorted by name,
+/// `key = value`, a blank line after each section, continuation lines indented with a tab.
+pub fn render(sections: &[Section]) -> String {
+    let mut sorted: Vec<&Section> = sections.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = String::new();
+    for section in sorted {
+        out.push('[');
+        out.push_str(&section.name);
+        out.push_str("]\n");
+        for (k, v) in section.ordered() {
+            out.push_str(k);
+            out.push_str(" = ");
+            out.push_str(&v.replace('\n', "\n\t"));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Section {
+    /// Keys in the order huggingface_hub writes a login (`hf_token`, `refresh_token`,
+    /// `expires_at`), then any others.
+    fn ordered(&self) -> Vec<(&str, &str)> {
+        const FIRST: [&str; 3] = ["hf_token", "refresh_token", "expires_at"];
+        let mut out: Vec<(&str, &str)> = FIRST
+            .iter()
+            .filter_map(|k| self.values.get(*k).map(|v| (*k, v.as_str())))
+            .collect();
+        out.extend(
+            self.values
+                .iter()
+                .filter(|(k, _)| !FIRST.contains(&k.as_str()))
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        out
     }
 }
 
@@ -181,6 +237,17 @@ mod tests {
         );
         assert_eq!(t.get("tokA").unwrap().token().as_deref(), Some("hf_a"));
         assert!(t.get("toka").is_none(), "section names are case-sensitive");
+    }
+
+    #[test]
+    fn renders_as_configparser_writes() {
+        let t = parse("[b]\nhf_token = hf_b\nexpires_at = 5\nrefresh_token = r\n[a]\nhf_token=hf_a\nnote = x\n");
+        assert_eq!(
+            render(&t.sections),
+            "[a]\nhf_token = hf_a\nnote = x\n\n[b]\nhf_token = hf_b\nrefresh_token = r\nexpires_at = 5\n\n"
+        );
+        assert!(t.get("b").unwrap().refreshable());
+        assert!(!t.get("a").unwrap().refreshable());
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub struct HookState {
     /// `.env` names): a hook that cannot read mtimes (elvish 0.19) checks these in a watched
     /// ancestor instead of reading the whole directory.
     pub names: Vec<String>,
+    /// A unix time after which the hook runs again although nothing it watches changed (a
+    /// browser login due for a refresh), compared with the shell's builtin clock.
+    pub until: Option<i64>,
 }
 
 /// Renders a transition, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path
@@ -185,17 +188,19 @@ fn render_text(
             .iter()
             .map(|(_, v)| env_watch_value(v.as_deref())),
     );
+    // A browser login due for a refresh: a unix time the hook compares with its builtin clock.
+    let until = h.until.map(|u| u.to_string()).unwrap_or_default();
     let mut out = String::new();
     if shell == Shell::Fish {
         out.push_str(&format!(
-            "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {watches}\nset -g __hfenv_owned {owned}\nset -g __hfenv_env {env_names}\nset -g __hfenv_envval {env_values}\n",
+            "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {watches}\nset -g __hfenv_owned {owned}\nset -g __hfenv_env {env_names}\nset -g __hfenv_envval {env_values}\nset -g __hfenv_until {until}\n",
             q(&h.pwd),
             q(&h.shell_choice),
             q(&h.stamp.display().to_string()),
         ));
     } else {
         out.push_str(&format!(
-            "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({watches})\n__hfenv_owned=({owned})\n__hfenv_env=({env_names})\n__hfenv_envval=({env_values})\n",
+            "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({watches})\n__hfenv_owned=({owned})\n__hfenv_env=({env_names})\n__hfenv_envval=({env_values})\n__hfenv_until={until}\n",
             q(&h.pwd),
             q(&h.shell_choice),
             q(&h.stamp.display().to_string()),

@@ -118,6 +118,12 @@ impl Session {
         self.previous.managed.contains_key(name)
     }
 
+    /// The user's own value of a variable hfenv manages (what returns on leaving), `None`
+    /// when it was unset.
+    pub fn original(&self, name: &str) -> Option<String> {
+        self.originals.get(name).cloned().flatten()
+    }
+
     /// The token this shell already holds for the profile it had, while it still holds exactly
     /// what hfenv put there: `(profile, definition digest, token)`.
     pub fn held_token(

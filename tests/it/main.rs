@@ -40,3 +40,6 @@ mod repairs;
 
 // Tokens in a real Secret Service (gnome-keyring on a private D-Bus): add, read, migrate, remove.
 mod keychain;
+
+// Browser logins: OAuth refresh against the mock, races with the real huggingface_hub.
+mod oauth;

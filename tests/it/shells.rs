@@ -1448,3 +1448,91 @@ fn changes_made_elsewhere_are_seen_at_the_next_prompt() {
 
 // The hooks reading tokens from a real Secret Service (tests/it/shells/keychain.rs).
 mod keychain;
+
+/// A shell that stays in a directory whose browser login comes due gets the refreshed token at
+/// the first prompt after the deadline, with the builtin clock: no process at the prompts in
+/// between (counted through a wrapper around the binary).
+#[test]
+fn an_open_shell_gets_the_refreshed_browser_login_without_a_spawn_per_prompt() {
+    each_shell(&POSIXISH, |sh| {
+        let (s, hub, login) = crate::oauth::setup(86400 + 7);
+        hub.oauth.lock().unwrap().expires_in = 3 * 86400;
+        s.write_config("[profiles.work]\nhf_stored = \"oauth-alice\"\ntoken_via = \"env\"\n");
+        // Outside the shared /tmp: every ancestor of the directory is watched (for pin files),
+        // and other processes touch /tmp all the time.
+        let outside = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let work = outside.path().canonicalize().unwrap();
+        s.hfenv(&["use", "work", "--dir", &work.display().to_string()])
+            .ok();
+        let log = s.root.path().join("runs");
+        let wrapper = s.root.path().join("hfenv-counting");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\necho \"$(date +%s.%N) $* $__HFENV_STAMP\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                BIN
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut ses = Session::new(&s, sh);
+        // The hook names the binary it came from; point it at the counting wrapper.
+        let w = quote_for(sh, &wrapper.display().to_string());
+        ses.after_hook.push(match sh {
+            Sh::Fish => format!("set -g __hfenv_bin {w}"),
+            _ => format!("__hfenv_bin={w}"),
+        });
+        let log_q = log.display().to_string();
+        let put_count = |sh: Sh, tag: &str| match sh {
+            Sh::Fish => format!("__t_put {tag} (grep -c export '{log_q}')"),
+            _ => format!("__t_put {tag} $(grep -c export '{log_q}')"),
+        };
+        // Files written within a second before an export make the next prompt export once
+        // more (the stamp's margin); after that the prompt is steady.
+        ses.line(&format!(
+            "cd {}",
+            quote_for(sh, &work.display().to_string())
+        ))
+        .show("HF_TOKEN", "before")
+        .line("sleep 2")
+        .line("true")
+        .line("true")
+        .line_for(|sh| put_count(sh, "n1"))
+        .line("true")
+        .line("true")
+        .line_for(|sh| put_count(sh, "n2"))
+        .line("sleep 5")
+        .line("true")
+        .show("HF_TOKEN", "after")
+        .line_for(|sh| put_count(sh, "n3"))
+        .line("sleep 1.5")
+        .line("true")
+        .line_for(|sh| put_count(sh, "n4"))
+        .line("true")
+        .line("true")
+        .line_for(|sh| put_count(sh, "n5"));
+        let o = ses.run();
+        o.is("before", &login.access);
+        let after = o.get("after").unwrap();
+        assert_ne!(after, login.access, "{}", o.transcript);
+        assert!(hub.alive(&after));
+        let n = |t: &str| o.get(t).unwrap().trim().parse::<u32>().unwrap();
+        assert_eq!(
+            n("n1"),
+            n("n2"),
+            "the binary ran at a steady prompt:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        // The refresh rewrote the watched `stored_tokens`, so a prompt or two within the
+        // stamp's one-second margin export once more; then the prompt is steady again.
+        assert!(
+            (n("n2") + 1..=n("n2") + 3).contains(&n("n3")),
+            "{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        assert_eq!(n("n4"), n("n5"), "steady again after the refresh");
+        assert_eq!(hub.oauth.lock().unwrap().grants, 1);
+    });
+}
