@@ -137,7 +137,7 @@ def --env __hfenv_hook [] {
 # `use --shell` must change this shell, which only shell code can do. Everything else (help
 # included) runs as is, so nothing meant for people is ever parsed.
 # Other commands' output is this command's output, so `hfenv profiles | lines` works.
-export def --env --wrapped main [...args] {
+export def --env --wrapped main [...args: string@__hfenv_complete] {
     let use = (($args | first 1) == ['use'])
     let help = (('--help' in $args) or ('-h' in $args))
     # Allowing or denying a `.env` applies at once too.

@@ -3,7 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::cmd::completions::{profile_names, CommandLine};
 
 const ENV_HELP: &str = "\
 Environment:
@@ -100,7 +103,7 @@ pub enum StoreArg {
 #[derive(Debug, Args)]
 pub struct Migrate {
     /// Profiles to move (default: every profile with an inline token)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profiles: Vec<String>,
 }
 
@@ -116,7 +119,7 @@ pub struct List {
 #[derive(Debug, Args)]
 pub struct Remove {
     /// The profile to remove (`hfenv list` shows them)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: String,
 }
 
@@ -124,7 +127,7 @@ pub struct Remove {
 #[derive(Debug, Args)]
 pub struct TokenCmd {
     /// Profile (default: the one active here)
-    #[arg(short, long, value_name = "PROFILE")]
+    #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
 }
 
@@ -135,10 +138,10 @@ pub struct TokenCmd {
 #[derive(Debug, Args)]
 pub struct Use {
     /// The profile to use (omit it with --clear)
-    #[arg(value_name = "PROFILE", required_unless_present = "clear")]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names), required_unless_present = "clear")]
     pub profile: Option<String>,
     /// Pin a directory (default: the current one) and everything below it
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".", conflicts_with_all = ["shell", "pin"])]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".", conflicts_with_all = ["shell", "pin"], value_hint = ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
     /// This shell only, until it exits (needs the shell hook)
     #[arg(long, conflicts_with = "pin")]
@@ -166,7 +169,7 @@ pub struct Status {
 #[derive(Debug, Args)]
 pub struct Allow {
     /// `.env` files to trust (default: the current directory's)
-    #[arg(value_name = "FILES")]
+    #[arg(value_name = "FILES", value_hint = ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
 }
 
@@ -176,7 +179,7 @@ pub struct Allow {
 #[derive(Debug, Args)]
 pub struct Deny {
     /// `.env` files to stop trusting (default: the current directory's)
-    #[arg(value_name = "FILES")]
+    #[arg(value_name = "FILES", value_hint = ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
 }
 
@@ -223,7 +226,7 @@ pub struct Export {
     /// (for `docker --env-file`) or github (appends to $GITHUB_ENV)
     pub format: ExportFormat,
     /// Export this profile instead of the current directory's choice
-    #[arg(short, long, value_name = "PROFILE")]
+    #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
     /// Called by the shell hook (adds bookkeeping for the prompt fast path)
     #[arg(long, hide = true)]
@@ -269,14 +272,15 @@ impl ValueEnum for ExportFormat {
 #[derive(Debug, Args)]
 pub struct Exec {
     /// Use this profile instead of the current directory's choice
-    #[arg(short, long, value_name = "PROFILE")]
+    #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true,
-        value_name = "COMMAND"
+        value_name = "COMMAND",
+        add = ArgValueCompleter::new(CommandLine)
     )]
     pub command: Vec<OsString>,
 }
@@ -285,7 +289,7 @@ pub struct Exec {
 #[derive(Debug, Args)]
 pub struct Whoami {
     /// Ask about this profile's token (default: the one active here)
-    #[arg(short, long, value_name = "PROFILE")]
+    #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
     /// Print the Hub's answer as JSON
     #[arg(long)]

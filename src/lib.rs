@@ -91,6 +91,9 @@ fn tune_allocator() {
 fn tune_allocator() {}
 
 pub fn run() -> ExitCode {
+    // A shell asking for completions (its registered script sets the variable) gets its
+    // answer and nothing else.
+    cmd::completions::answer_if_asked();
     tune_allocator();
     // clap handles --help and --version before anything reads the config, so both work when
     // the config is broken.

@@ -37,8 +37,6 @@ fn hook_script(shell: Shell, exe: &Path, completions: bool) -> String {
     };
     let exe_text = exe.display().to_string();
     let mut script = template.replace("::HFENV::", &quote(shell, &exe_text));
-    if completions {
-        script.push_str(&super::completions::for_hook(shell));
-    }
+    script.push_str(&super::completions::for_hook(shell, &exe_text, completions));
     script
 }
