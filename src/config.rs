@@ -363,17 +363,23 @@ fn located(path: &Path, text: &str, offset: usize, what: &str, fix: &str) -> Err
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
-    let config: Config = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start).unwrap_or(0);
-        let message = e.message().trim().trim_end_matches('.').to_string();
-        located(
-            path,
-            text,
-            offset,
-            &first_lower(&message),
-            "fix the config by hand; hfenv did not change it",
-        )
-    })?;
+    // The plain form `hfenv add` writes is read without a TOML tree per profile; anything else
+    // (and every error) goes through the TOML parser, so the result is the same.
+    let fast = crate::config_fast::parse(text);
+    let config: Config = match fast {
+        Some(config) => config,
+        None => toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let message = e.message().trim().trim_end_matches('.').to_string();
+            located(
+                path,
+                text,
+                offset,
+                &first_lower(&message),
+                "fix the config by hand; hfenv did not change it",
+            )
+        })?,
+    };
     for (name, spanned) in &config.profiles {
         let offset = spanned.span().start;
         let at = |what: String, fix: &str| located(path, text, offset, &what, fix);

@@ -4,6 +4,7 @@ pub mod choose;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+mod config_fast;
 pub mod doctor;
 pub mod dotenv;
 pub mod error;
@@ -11,7 +12,9 @@ pub mod files;
 pub mod formats;
 pub mod here;
 pub mod hf;
+pub mod install;
 pub mod names;
+pub mod nss;
 pub mod paths;
 pub mod process;
 pub mod render;
@@ -95,6 +98,9 @@ pub fn run() -> ExitCode {
     // answer and nothing else.
     cmd::completions::answer_if_asked();
     tune_allocator();
+    if std::env::var_os("HOME").is_none_or(|h| h.is_empty()) {
+        nss::pin_builtin_services();
+    }
     // clap handles --help and --version before anything reads the config, so both work when
     // the config is broken.
     let cli = match cli::Cli::try_parse() {

@@ -6,15 +6,14 @@ use crate::render::quote;
 use crate::ui;
 
 pub fn run(args: Hook) -> Result<()> {
-    // The absolute path, so the hook keeps working whatever PATH becomes.
-    let exe = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| {
-            Error::new(
-                format!("could not find hfenv's own path: {e}"),
-                "run hfenv by its full path",
-            )
-        })?;
+    // An absolute path, so the hook keeps working whatever PATH becomes, and the one the user
+    // reached hfenv by, so an upgrade that re-points a symlink does not strand the hook.
+    let exe = crate::install::stable_exe().map_err(|e| {
+        Error::new(
+            format!("could not find hfenv's own path: {e}"),
+            "run hfenv by its full path",
+        )
+    })?;
     ui::print(&hook_script(args.shell, &exe, !args.no_completions))
 }
 

@@ -5,6 +5,7 @@ mod env;
 mod files;
 mod hfcli;
 mod hub;
+mod install;
 mod store;
 mod tokens;
 
@@ -192,6 +193,7 @@ pub fn run(args: Doctor) -> Result<()> {
     files::check(&ctx, &mut report);
     files::project(&ctx, &mut report);
     env::check(&ctx, &mut report);
+    install::check(&ctx, &mut report);
     env::hook(&ctx, &mut report);
 
     let failed = report.iter().any(|f| f.status == Level::Fail);

@@ -117,6 +117,7 @@ impl Hub {
                 attempt.follow()
             }
         });
+        crate::nss::pin_builtin_services();
         let client = Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)

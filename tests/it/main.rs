@@ -43,3 +43,7 @@ mod keychain;
 
 // Browser logins: OAuth refresh against the mock, races with the real huggingface_hub.
 mod oauth;
+
+// Built and installed: the static binary resolves names, the hook survives upgrades, doctor
+// knows pip/pipx/uv installs.
+mod install;
