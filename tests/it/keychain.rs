@@ -778,3 +778,23 @@ fn import_copy_puts_tokens_in_the_store() {
         TOKEN_TEAM
     );
 }
+
+#[test]
+fn remove_without_a_store_still_removes_the_profile_and_says_where_the_secret_stays() {
+    // The sandbox's bus address names a socket that does not exist.
+    let s = Sandbox::new();
+    s.write_config(
+        "[profiles.work]\nkeyring = true\n\n[profiles.home]\ntoken_env = \"HOME_HF_TOKEN\"\n",
+    );
+    let d = s.hfenv(&["remove", "work"]).ok();
+    assert_eq!(d.stdout, "removed profile `work`\n");
+    assert!(
+        d.stderr.starts_with("hfenv: warning: its token stays in the credential store (service `hfenv`, account `work`): no credential store answers"),
+        "{}",
+        d.stderr
+    );
+    assert_eq!(
+        s.config().trim_start(),
+        "[profiles.home]\ntoken_env = \"HOME_HF_TOKEN\"\n"
+    );
+}
