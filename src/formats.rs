@@ -4,11 +4,8 @@
 
 use crate::wanted::PROFILE_VAR;
 
-/// Python's `str.isspace()`, which python-dotenv's `\s` and `rstrip()` use: Unicode White_Space
-/// plus the four information separators U+001C..U+001F.
-fn python_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
+// python-dotenv's `\s` and `rstrip()` are Python's notion of whitespace.
+use crate::token::python_space;
 
 /// Whether `KEY=value`, unquoted, reads back as `value` in python-dotenv and is also what
 /// Docker's `--env-file` (which takes the rest of the line literally) sees.

@@ -9,8 +9,14 @@ use crate::error::{Error, Result};
 /// empty means "no token".
 pub fn clean(raw: &str) -> Option<String> {
     let without_newlines: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    let trimmed = without_newlines.trim();
+    let trimmed = without_newlines.trim_matches(python_space);
     (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+/// Python's `str.isspace()` (what `strip()`, `\s` and `split()` use): Unicode White_Space
+/// plus the information separators U+001C..U+001F, which Rust does not count.
+pub fn python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// The only form in which a token may appear in output: `hf_Ab…7890`.

@@ -1,3 +1,7 @@
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use crate::choose;
 use crate::cli::List;
 use crate::config::{Config, Profile, Source};
@@ -6,9 +10,32 @@ use crate::here::Here;
 use crate::token::mask;
 use crate::{hf, paths, ui};
 
+/// Each `stored_tokens` file, read and indexed once per run: thousands of `hf_stored` profiles
+/// share one or two files, and reading one per profile made `list` quadratic.
+#[derive(Default)]
+struct StoredFiles(RefCell<HashMap<PathBuf, HashMap<String, Option<String>>>>);
+
+impl StoredFiles {
+    /// The masked token of section `name` in the file at `path`.
+    fn masked(&self, path: PathBuf, name: &str) -> Option<String> {
+        let mut files = self.0.borrow_mut();
+        let sections = files.entry(path).or_insert_with_key(|path| {
+            hf::stored::read(path)
+                .map(|stored| {
+                    stored
+                        .usable()
+                        .map(|s| (s.name.clone(), s.token().map(|t| mask(&t))))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        sections.get(name).cloned().flatten()
+    }
+}
+
 /// What `list` can say about a token without running anything: a command may prompt or be
 /// slow, so it is described, not run.
-fn masked_token(profile: &Profile) -> Option<String> {
+fn masked_token(profile: &Profile, stored: &StoredFiles) -> Option<String> {
     match profile.source()? {
         Source::Inline(t) => crate::token::clean(t).map(|t| mask(&t)),
         Source::Env(var) => paths::process_env(var)
@@ -22,8 +49,7 @@ fn masked_token(profile: &Profile) -> Option<String> {
                     .cloned()
                     .or_else(|| paths::process_env(k))
             };
-            let stored = hf::stored::read(&paths::hf_stored_tokens_path(&lookup)).ok()?;
-            stored.get(name)?.token().map(|t| mask(&t))
+            stored.masked(paths::hf_stored_tokens_path(&lookup), name)
         }
         // The store may be locked and show an unlock prompt: read only when the profile is used.
         Source::Command(_) | Source::Keyring => None,
@@ -46,6 +72,7 @@ pub fn run(args: List) -> Result<()> {
     let here = Here::load()?;
     let config: &Config = &here.loaded.config;
     let active = choose::choose(&here.context()).choice;
+    let stored = StoredFiles::default();
     if args.json {
         let items: Vec<serde_json::Value> = config
             .profiles
@@ -65,7 +92,7 @@ pub fn run(args: List) -> Result<()> {
                     "name": name,
                     "source": kind,
                     "source_detail": detail,
-                    "token": masked_token(p),
+                    "token": masked_token(p, &stored),
                     "env": p.env.keys().collect::<Vec<_>>(),
                     "active": is_active,
                     "scope": if is_active { active.as_ref().map(|c| c.why.scope()) } else { None },
@@ -88,7 +115,7 @@ pub fn run(args: List) -> Result<()> {
         if is_active.is_some() {
             active_row = Some(rows.len());
         }
-        let masked = masked_token(p);
+        let masked = masked_token(p, &stored);
         if masked.is_none() && !matches!(p.source(), Some(Source::Command(_))) {
             missing_token.push(rows.len());
         }

@@ -149,7 +149,7 @@ fn shell_rc(ctx: &Ctx) -> Option<(PathBuf, &'static str, String)> {
 pub fn hook(ctx: &Ctx, report: &mut Vec<Finding>) {
     let rc = shell_rc(ctx);
     let rc_has = rc.as_ref().map(|(path, _, _)| {
-        std::fs::read_to_string(path)
+        crate::files::read_bounded_string(path, crate::files::SMALL, crate::files::Links::Follow)
             .map(|t| {
                 t.lines()
                     .any(|l| !l.trim_start().starts_with('#') && l.contains("hfenv hook"))

@@ -38,7 +38,7 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
                             "stored-tokens",
                             format!("huggingface_hub reads `{}` as empty ({err}); the next `hf auth login` rewrites it and loses the other tokens", show(&stored)),
                         )
-                        .fix(format!("edit {} so each `[name]` appears once and every section has `hf_token`", shell_word(&stored))),
+                        .fix(format!("edit {} so it is UTF-8 and each `[name]` and each key in it appears once", shell_word(&stored))),
                     );
                 } else if has_default_section(&stored) {
                     report.push(
@@ -212,7 +212,7 @@ fn chmod_file(path: &Path, checked: &std::fs::Metadata, mode: u32) -> std::io::R
 }
 
 fn has_default_section(path: &Path) -> bool {
-    std::fs::read_to_string(path)
+    crate::files::read_bounded_string(path, crate::files::SMALL, Links::Follow)
         .map(|t| t.lines().any(|l| l.trim() == "[DEFAULT]"))
         .unwrap_or(false)
 }

@@ -374,7 +374,11 @@ pub fn rc_files(home: &Path) -> Vec<PathBuf> {
 pub fn find_in_rc(home: &Path, name: &str) -> Vec<String> {
     let mut hits = Vec::new();
     for file in rc_files(home) {
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let Ok(text) = crate::files::read_bounded_string(
+            &file,
+            crate::files::SMALL,
+            crate::files::Links::Follow,
+        ) else {
             continue;
         };
         for (i, line) in text.lines().enumerate() {

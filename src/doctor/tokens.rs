@@ -249,10 +249,14 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         .is_some_and(|m| m.owns("HUGGING_FACE_HUB_TOKEN", legacy.as_deref()));
     if let (Some(l), false) = (&legacy, legacy_owned) {
         let token_file = paths::hf_token_path(&env);
-        let logged_in = std::fs::read_to_string(&token_file)
-            .ok()
-            .and_then(|t| crate::token::clean(&t))
-            .is_some();
+        let logged_in = crate::files::read_bounded_string(
+            &token_file,
+            crate::files::SMALL,
+            crate::files::Links::Follow,
+        )
+        .ok()
+        .and_then(|t| crate::token::clean(&t))
+        .is_some();
         let at = find_in_rc(&home, "HUGGING_FACE_HUB_TOKEN");
         let at = if at.is_empty() {
             String::new()

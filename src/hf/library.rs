@@ -61,7 +61,8 @@ pub fn effective_token(env: &dyn Fn(&str) -> Option<String>) -> Effective {
         };
     }
     let path = paths::hf_token_path(env);
-    match std::fs::read(&path) {
+    // Bounded and non-blocking: `HF_TOKEN_PATH` may name a FIFO or `/dev/zero`.
+    match crate::files::read_bounded(&path, crate::files::SMALL, crate::files::Links::Follow) {
         Ok(bytes) => match clean(&String::from_utf8_lossy(&bytes)) {
             Some(t) => Effective {
                 token: Some(t),
@@ -74,7 +75,7 @@ pub fn effective_token(env: &dyn Fn(&str) -> Option<String>) -> Effective {
                 file_error: None,
             },
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Effective {
+        Err(e) if e.is_missing() => Effective {
             token: None,
             origin: TokenOrigin::None,
             file_error: None,
@@ -82,11 +83,7 @@ pub fn effective_token(env: &dyn Fn(&str) -> Option<String>) -> Effective {
         Err(e) => Effective {
             token: None,
             origin: TokenOrigin::None,
-            file_error: Some(format!(
-                "reading `{}` fails: {}",
-                path.display(),
-                e.to_string().to_lowercase()
-            )),
+            file_error: Some(format!("reading `{}` fails: {e}", path.display())),
         },
     }
 }

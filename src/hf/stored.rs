@@ -1,6 +1,9 @@
-//! huggingface_hub's `stored_tokens` file, read exactly as Python's `configparser` reads it
-//! (reference §2.2): any parse error, a duplicate section or a section without `hf_token` makes
-//! Python see no tokens at all, and `[DEFAULT]` keys leak into every section.
+//! huggingface_hub's `stored_tokens` file, read exactly as huggingface_hub 2.4's
+//! `get_stored_tokens()` reads it (reference §2.2): Python's `configparser` in strict mode,
+//! UTF-8, universal newlines. Any parse error, a duplicate section or option, or bytes that are
+//! not UTF-8 make Python see no tokens at all; a section without `hf_token` is a name with an
+//! empty token; `[DEFAULT]` keys leak into every section. A differential test compares this
+//! with the real library on thousands of generated files (tests/it/repairs.rs).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -104,104 +107,180 @@ impl Section {
     }
 }
 
+/// Reads the file the way hfenv reads anything: a regular file (a link is followed: dotfile
+/// managers), opened without blocking, at most [`crate::files::SMALL`] bytes. A missing file
+/// holds no tokens.
 pub fn read(path: &Path) -> std::io::Result<StoredTokens> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(parse(&String::from_utf8_lossy(&bytes))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoredTokens::default()),
-        Err(e) => Err(e),
+    use crate::files::{self, Links, ReadError};
+    match files::read_bounded(path, files::SMALL, Links::Follow) {
+        Ok(bytes) => Ok(parse_bytes(&bytes)),
+        Err(e) if e.is_missing() => Ok(StoredTokens::default()),
+        Err(ReadError::Io(e)) => Err(e),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
     }
 }
 
-pub fn parse(text: &str) -> StoredTokens {
-    let mut defaults: BTreeMap<String, String> = BTreeMap::new();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut error: Option<String> = None;
-    // Which map the current option goes to: None = before any header, Some(None) = DEFAULT.
-    let mut current: Option<Option<usize>> = None;
-    let mut last_key: Option<String> = None;
-    let mut key_indent = 0usize;
+/// Python opens the file as strict UTF-8: anything else is a decode error, and no tokens.
+pub fn parse_bytes(bytes: &[u8]) -> StoredTokens {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(e) => StoredTokens {
+            sections: Vec::new(),
+            python_error: Some(format!(
+                "byte {} is not UTF-8, and huggingface_hub reads the file as UTF-8",
+                e.valid_up_to() + 1
+            )),
+        },
+    }
+}
 
-    for (index, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let stripped = line.trim();
-        if stripped.starts_with('#') || stripped.starts_with(';') {
+/// Python's `str.strip()`.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(crate::token::python_space)
+}
+
+/// Lines as Python's text mode yields them: `\r\n`, `\r` and `\n` all end a line.
+fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.find(['\r', '\n']) {
+            Some(at) => {
+                let skip = if r[at..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&r[at + skip..]).filter(|n| !n.is_empty());
+                Some(&r[..at])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `RawConfigParser._read` of Python 3.11–3.13 with huggingface_hub's settings (strict,
+/// `#`/`;` full-line comments only, empty lines kept in values, `=`/`:` delimiters), then
+/// `_join_multiline_values` and `items(section)` (defaults first).
+pub fn parse(text: &str) -> StoredTokens {
+    const DEFAULT: &str = "DEFAULT";
+    let mut defaults: Options = BTreeMap::new();
+    let mut sections: Vec<(String, Options)> = Vec::new();
+    let mut seen_options: std::collections::HashSet<(String, String)> = Default::default();
+    let mut section_names: std::collections::HashSet<&str> = Default::default();
+    let mut error: Option<String> = None;
+    // Which map options go to: None before any header, Some(None) for DEFAULT.
+    let mut current: Option<Option<usize>> = None;
+    let mut section_name = String::new();
+    let mut option: Option<String> = None;
+    let mut indent_level = 0usize;
+
+    for (index, line) in universal_lines(text).enumerate() {
+        let lineno = index + 1;
+        let value = py_strip(line);
+        if value.starts_with(['#', ';']) {
             continue;
         }
-        if stripped.is_empty() {
+        if value.is_empty() {
+            if let (Some(target), Some(name)) = (current, option.as_deref()) {
+                if !name.is_empty() {
+                    let m = options_of(target, &mut defaults, &mut sections);
+                    if let Some(v) = m.get_mut(name) {
+                        v.push(String::new());
+                    }
+                }
+            }
             continue;
         }
-        let indent = line.len() - line.trim_start().len();
-        if let (Some(target), Some(key)) = (current, last_key.as_ref()) {
-            if indent > key_indent {
-                let map = match target {
-                    Some(i) => &mut sections[i].values,
-                    None => &mut defaults,
-                };
-                if let Some(v) = map.get_mut(key) {
-                    v.push('\n');
-                    v.push_str(stripped);
+        let indent = line
+            .chars()
+            .take_while(|c| crate::token::python_space(*c))
+            .count();
+        if let (Some(target), Some(name)) = (current, option.as_deref()) {
+            if !name.is_empty() && indent > indent_level {
+                let m = options_of(target, &mut defaults, &mut sections);
+                if let Some(v) = m.get_mut(name) {
+                    v.push(value.to_string());
                 }
                 continue;
             }
         }
-        key_indent = indent;
-        if let Some(header) = section_header(stripped) {
-            last_key = None;
-            if header == "DEFAULT" {
-                current = Some(None);
-            } else if let Some(i) = sections.iter().position(|s| s.name == header) {
-                error.get_or_insert(format!(
-                    "line {}: section `{header}` appears twice",
-                    index + 1
+        indent_level = indent;
+        if let Some(header) = section_header(value) {
+            if !section_names.insert(header) {
+                error = Some(format!(
+                    "line {lineno}: section `{}` appears twice",
+                    header.escape_debug()
                 ));
-                current = Some(Some(i));
+                break;
+            } else if header == DEFAULT {
+                // DEFAULT may appear more than once; only its options must not repeat.
+                section_names.remove(header);
+                current = Some(None);
             } else {
-                sections.push(Section {
-                    name: header.to_string(),
-                    values: BTreeMap::new(),
-                });
+                sections.push((header.to_string(), BTreeMap::new()));
                 current = Some(Some(sections.len() - 1));
             }
+            section_name = header.to_string();
+            option = None;
             continue;
         }
         let Some(target) = current else {
-            error.get_or_insert(format!(
-                "line {}: text before the first `[section]`",
-                index + 1
-            ));
+            error = Some(format!("line {lineno}: text before the first `[section]`"));
+            break;
+        };
+        let Some(at) = value.find(['=', ':']) else {
+            error.get_or_insert(format!("line {lineno}: not `key = value`"));
             continue;
         };
-        match option(stripped) {
-            Some((key, value)) => {
-                let map = match target {
-                    Some(i) => &mut sections[i].values,
-                    None => &mut defaults,
-                };
-                if map.contains_key(&key) {
-                    error.get_or_insert(format!("line {}: key `{key}` appears twice", index + 1));
-                }
-                map.insert(key.clone(), value);
-                last_key = Some(key);
-            }
-            None => {
-                error.get_or_insert(format!("line {}: not `key = value`", index + 1));
-                last_key = None;
-            }
+        if at == 0 {
+            error.get_or_insert(format!("line {lineno}: an option without a name"));
         }
-    }
-    for section in &mut sections {
-        for (k, v) in &defaults {
-            section.values.entry(k.clone()).or_insert_with(|| v.clone());
+        let key = value[..at]
+            .trim_end_matches(crate::token::python_space)
+            .to_lowercase();
+        if !seen_options.insert((section_name.clone(), key.clone())) {
+            error = Some(format!(
+                "line {lineno}: key `{}` appears twice in a section",
+                key.escape_debug()
+            ));
+            break;
         }
+        let m = options_of(target, &mut defaults, &mut sections);
+        m.insert(key.clone(), vec![py_strip(&value[at + 1..]).to_string()]);
+        option = Some(key);
     }
-    if error.is_none() {
-        if let Some(s) = sections.iter().find(|s| !s.values.contains_key("hf_token")) {
-            error = Some(format!("section `{}` has no `hf_token`", s.name));
-        }
-    }
+    let join = |lines: Vec<String>| {
+        lines
+            .join("\n")
+            .trim_end_matches(crate::token::python_space)
+            .to_string()
+    };
+    let defaults: BTreeMap<String, String> =
+        defaults.into_iter().map(|(k, v)| (k, join(v))).collect();
+    let sections = sections
+        .into_iter()
+        .map(|(name, options)| {
+            let mut values = defaults.clone();
+            values.extend(options.into_iter().map(|(k, v)| (k, join(v))));
+            Section { name, values }
+        })
+        .collect();
     StoredTokens {
         sections,
         python_error: error,
+    }
+}
+
+type Options = BTreeMap<String, Vec<String>>;
+
+fn options_of<'a>(
+    target: Option<usize>,
+    defaults: &'a mut Options,
+    sections: &'a mut [(String, Options)],
+) -> &'a mut Options {
+    match target {
+        Some(i) => &mut sections[i].1,
+        None => defaults,
     }
 }
 
@@ -211,16 +290,6 @@ fn section_header(stripped: &str) -> Option<&str> {
     let rest = stripped.strip_prefix('[')?;
     let end = rest.rfind(']')?;
     (end > 0).then(|| &rest[..end])
-}
-
-/// configparser's OPTCRE: the first `=` or `:` splits; the key is lower-cased.
-fn option(stripped: &str) -> Option<(String, String)> {
-    let at = stripped.find(['=', ':'])?;
-    let key = stripped[..at].trim_end().to_lowercase();
-    if key.is_empty() {
-        return None;
-    }
-    Some((key, stripped[at + 1..].trim().to_string()))
 }
 
 #[cfg(test)]

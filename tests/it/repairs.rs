@@ -437,3 +437,357 @@ fn export_dotenv_round_trips_thousands_of_values_through_python_dotenv() {
         .count();
     assert_eq!(differ, 0, "hfenv read back {differ} values differently");
 }
+
+/// Each generated `stored_tokens` file is read by hfenv and by the real huggingface_hub
+/// (`get_stored_tokens()`, `_clean_token`): the same names, the same tokens, on every file.
+#[test]
+fn stored_tokens_read_as_huggingface_hub_reads_them_differential() {
+    if !have("python3") {
+        return;
+    }
+    const LINES: &[&str] = &[
+        "[a]",
+        "[b]",
+        "[my token]",
+        "[DEFAULT]",
+        "[]",
+        "[a]x",
+        "[ c ]",
+        " [d]",
+        "[é]",
+        "[x]]",
+        "[[y]",
+        "hf_token = hf_A",
+        "HF_TOKEN=hf_B",
+        "hf_token: hf_C",
+        "hf_token =",
+        "hf_token = hf_%d ; not",
+        "refresh_token = r",
+        "expires_at = 1",
+        "other = v",
+        "= x",
+        "novalue",
+        "  continuation",
+        "\tcont",
+        "\u{a0}cont",
+        "\u{1c}cont",
+        " \u{1f}",
+        "hf_token = \u{85}x\u{a0}",
+        "Hf_ToKeN = hf_D",
+        "# c",
+        "; c",
+        "  # indented",
+        "",
+        "   ",
+        "\u{1f}",
+        "k:v=w",
+        "hf_token = a\u{b}b",
+        "\u{2028}",
+        "hf_token\t=\thf_T\t",
+    ];
+    const HEADERS: &[&str] = &[
+        "[a]",
+        "[b]",
+        "[my token]",
+        "[DEFAULT]",
+        "[é]",
+        "[c] x",
+        "[e]",
+    ];
+    const OPTIONS: &[&str] = &[
+        "hf_token = hf_A",
+        "HF_TOKEN=hf_B",
+        "hf_token: hf_C",
+        "refresh_token = r",
+        "other = v",
+        "  continued",
+        "",
+        "# c",
+        "hf_token = \u{85}x\u{a0}",
+        "expires_at = 1",
+    ];
+    const ENDS: &[&str] = &["\n", "\n", "\n", "\r\n", "\r"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let s = Sandbox::new();
+    let dir = s.mkdir("stored");
+    let mut files = Vec::new();
+    for i in 0..2000 {
+        let mut bytes: Vec<u8> = Vec::new();
+        if next(30) == 0 {
+            bytes.extend("\u{feff}".as_bytes());
+        }
+        // A third fully random; the rest shaped like real files, with a little noise.
+        let random = next(3) == 0;
+        let mut lines: Vec<&str> = Vec::new();
+        if random {
+            lines.extend((0..next(12)).map(|_| LINES[next(LINES.len())]));
+        } else {
+            for _ in 0..1 + next(4) {
+                lines.push(HEADERS[next(HEADERS.len())]);
+                for _ in 0..next(4) {
+                    lines.push(if next(8) == 0 {
+                        LINES[next(LINES.len())]
+                    } else {
+                        OPTIONS[next(OPTIONS.len())]
+                    });
+                }
+            }
+        }
+        for line in lines {
+            bytes.extend(line.as_bytes());
+            if next(60) == 0 {
+                bytes.push(0xe9); // Latin-1 `é`: not UTF-8
+            }
+            bytes.extend(ENDS[next(ENDS.len())].as_bytes());
+        }
+        let path = dir.join(format!("f{i}"));
+        std::fs::write(&path, &bytes).unwrap();
+        files.push(path);
+    }
+    // The issue's cases, named.
+    let named = [
+        (
+            "no_hf_token",
+            "[a]\nhf_token = hf_A\n\n[b]\nnote = x\n\n[c]\nhf_token = hf_C\n".as_bytes(),
+        ),
+        ("latin1", b"[caf\xe9]\nhf_token = hf_A\xe9\n".as_slice()),
+    ];
+    for (name, bytes) in named {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        files.push(path);
+    }
+    let list = s.write(
+        "stored-list",
+        &files
+            .iter()
+            .map(|p| format!("{}\n", p.display()))
+            .collect::<String>(),
+    );
+    let script = r#"
+import json, logging, sys
+logging.disable(logging.CRITICAL)
+from huggingface_hub import constants
+from huggingface_hub.utils import get_stored_tokens
+from huggingface_hub.utils._auth import _clean_token
+out = []
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    constants.HF_STORED_TOKENS_PATH = path
+    out.append({k: [v, _clean_token(v)] for k, v in get_stored_tokens().items()})
+print(json.dumps(out))
+"#;
+    let py = s
+        .command("python3", &["-c", script, list.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "huggingface_hub failed: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let python: Vec<serde_json::Value> = serde_json::from_slice(&py.stdout).unwrap();
+    let mut differ = Vec::new();
+    let mut nonempty = 0;
+    for (path, theirs) in files.iter().zip(&python) {
+        let stored = hfenv::hf::stored::read(path).unwrap();
+        let ours: serde_json::Map<String, serde_json::Value> = stored
+            .usable()
+            .map(|s| {
+                let raw = s.values.get("hf_token").cloned().unwrap_or_default();
+                (s.name.clone(), serde_json::json!([raw, s.token()]))
+            })
+            .collect();
+        let ours = serde_json::Value::Object(ours);
+        if ours.as_object().is_some_and(|o| !o.is_empty()) {
+            nonempty += 1;
+        }
+        if &ours != theirs {
+            differ.push(format!(
+                "{}: {:?}\n  hfenv:           {ours}\n  huggingface_hub: {theirs}",
+                path.display(),
+                String::from_utf8_lossy(&std::fs::read(path).unwrap())
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} files differ:\n{}",
+        differ.len(),
+        files.len(),
+        differ[..differ.len().min(8)].join("\n")
+    );
+    eprintln!("{nonempty} of {} files hold tokens", files.len());
+    assert!(
+        nonempty > 400,
+        "too few files with tokens to mean much: {nonempty}"
+    );
+    assert_eq!(python[files.len() - 2]["c"][1], "hf_C");
+    assert_eq!(python[files.len() - 1], serde_json::json!({}));
+}
+
+/// Runs `cmd`, killing it if it takes longer than `secs`: a hang is a test failure, not a
+/// stuck suite.
+fn run_within(mut cmd: std::process::Command, secs: u64) -> Option<std::process::Output> {
+    use std::process::Stdio;
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output().unwrap());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => Some(out),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            None
+        }
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Every read is capped and non-blocking in every command: `stored_tokens` or the token file
+/// as a FIFO or a link to `/dev/zero`, a repository's `.env` the same, never hang or fill
+/// memory.
+#[test]
+fn special_files_never_hang_or_fill_memory_in_any_command() {
+    let s = Sandbox::new();
+    s.write_config("[profiles.team]\nhf_stored = \"team\"\n");
+    s.hfenv(&["use", "team"]).ok();
+    let hf = s.mkdir(".cache/huggingface");
+    let repo = s.mkdir("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let commands: &[&[&str]] = &[
+        &["import"],
+        &["list"],
+        &["list", "--json"],
+        &["token", "-p", "team"],
+        &["export", "bash"],
+        &["export", "json"],
+        &["status"],
+        &["doctor", "--offline"],
+    ];
+    for special in ["fifo", "zero"] {
+        for file in ["stored_tokens", "token"] {
+            let path = hf.join(file);
+            let _ = std::fs::remove_file(&path);
+            match special {
+                "fifo" => mkfifo(&path),
+                _ => std::os::unix::fs::symlink("/dev/zero", &path).unwrap(),
+            }
+        }
+        let env_file = repo.join(".env");
+        let _ = std::fs::remove_file(&env_file);
+        match special {
+            "fifo" => mkfifo(&env_file),
+            _ => std::os::unix::fs::symlink("/dev/zero", &env_file).unwrap(),
+        }
+        for args in commands {
+            let mut cmd = s.command(BIN, args);
+            cmd.current_dir(&repo).env("PWD", &repo);
+            let out = run_within(cmd, 20);
+            assert!(
+                out.is_some(),
+                "`hfenv {}` hung on a {special}",
+                args.join(" ")
+            );
+            let out = out.unwrap();
+            assert!(
+                !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let e = s.hfenv(&["token", "-p", "team"]).code(1);
+        assert!(e.stderr.contains("not a regular file"), "{}", e.stderr);
+    }
+}
+
+/// `stored_tokens` as huggingface_hub 2.4 reads it, seen through the commands: a section
+/// without `hf_token` does not hide the others; a file that is not UTF-8 holds nothing.
+#[test]
+fn stored_tokens_sections_without_hf_token_and_non_utf8_through_the_commands() {
+    let s = Sandbox::new();
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[a]\nhf_token = {TOKEN_WORK}\n\n[b]\nnote = no token here\n\n[c]\nhf_token = {TOKEN_TEAM}\n"),
+    );
+    s.write_config("[profiles.c]\nhf_stored = \"c\"\n");
+    assert_eq!(
+        s.hfenv(&["token", "-p", "c"]).ok().stdout.trim(),
+        TOKEN_TEAM
+    );
+    let out = s.hfenv(&["import"]).ok();
+    assert!(
+        out.stdout.contains("imported `a` as profile `a`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("skipped `b`: its token is empty"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        s.hfenv(&["token", "-p", "a"]).ok().stdout.trim(),
+        TOKEN_WORK
+    );
+
+    std::fs::write(
+        s.path(".cache/huggingface/stored_tokens"),
+        b"[caf\xe9]\nhf_token = hf_A\xe9\n[c]\nhf_token = hf_FakeTeamTokenDDDDDDDDDDDDDDDDDDDD4444\n",
+    )
+    .unwrap();
+    let e = s.hfenv(&["token", "-p", "c"]).code(1);
+    assert!(e.stderr.contains("not UTF-8"), "{}", e.stderr);
+    let e = s.hfenv(&["import", "--force"]).code(1);
+    assert!(e.stderr.contains("not UTF-8"), "{}", e.stderr);
+    assert!(!s.config().contains("caf"), "{}", s.config());
+}
+
+/// `list` reads each `stored_tokens` file once per run: 10,000 `hf_stored` profiles over one
+/// file of 10,000 logins (which took over ten minutes).
+#[test]
+fn list_reads_each_stored_tokens_file_once() {
+    let s = Sandbox::new();
+    let n = 10_000;
+    let stored: String = (0..n)
+        .map(|i| format!("[t{i:05}]\nhf_token = hf_FakeStoredTokenAAAAAAAAAAAAAA{i:05}\n\n"))
+        .collect();
+    s.write(".cache/huggingface/stored_tokens", &stored);
+    let config: String = (0..n)
+        .map(|i| format!("[profiles.p{i:05}]\nhf_stored = \"t{i:05}\"\n"))
+        .collect();
+    s.write_config(&config);
+    let started = Instant::now();
+    let out = run_within(s.command(BIN, &["list", "--json"]), 60)
+        .expect("`list --json` took over a minute");
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items[n - 1]["token"], "hf_Fa…9999");
+    let out = run_within(s.command(BIN, &["list"]), 60).expect("`list` took over a minute");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("p00042"));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
