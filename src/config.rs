@@ -182,12 +182,15 @@ impl Source<'_> {
 }
 
 pub const NAME_RULE: &str =
-    "a profile name starts with a letter or digit and contains only letters, digits, `.`, `_` and `-`";
+    "a profile name starts with a letter or digit, contains only letters, digits, `.`, `_` and `-`, and does not look like a token";
 
+/// A profile name is exported (`HFENV_PROFILE`), shown in prompts and listings: it must never
+/// be a token pasted in the wrong place.
 pub fn valid_profile_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !looks_like_token(name)
 }
 
 pub fn check_profile_name(name: &str) -> Result<()> {
@@ -558,11 +561,7 @@ fn check_values(config: &Config) -> Option<(At, String, String)> {
             }
         }
         if let Some(section) = &profile.hf_stored {
-            if section.is_empty()
-                || section == "DEFAULT"
-                || section.chars().any(char::is_control)
-                || section.trim() != section
-            {
+            if section.is_empty() || section == "DEFAULT" || section.chars().any(char::is_control) {
                 return Some((
                     At::ProfileKey(name.clone(), "hf_stored"),
                     format!(
@@ -850,7 +849,16 @@ mod tests {
         for ok in ["work", "a", "9x", "a.b_c-d"] {
             assert!(valid_profile_name(ok), "{ok}");
         }
-        for bad in ["", "-x", ".x", "a b", "a/b", "é", "_x"] {
+        for bad in [
+            "",
+            "-x",
+            ".x",
+            "a b",
+            "a/b",
+            "é",
+            "_x",
+            "hf_AbCdEfGhIjKlMnOp7890",
+        ] {
             assert!(!valid_profile_name(bad), "{bad}");
         }
     }

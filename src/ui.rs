@@ -190,3 +190,23 @@ impl Drop for Spinner {
         }
     }
 }
+
+/// Text from outside (a server's answer, a file's name) as it may be written to a terminal:
+/// control characters (C0, DEL, C1) and bidirectional overrides escaped as `\u{1b}`, so no
+/// escape sequence reaches the terminal and nothing reads differently from what it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}

@@ -46,14 +46,41 @@ pub fn run(args: Import) -> Result<()> {
     let mut changed = false;
     // Replaced profiles whose token was in the credential store: deleted once the config is saved.
     let mut orphans = Vec::new();
+    // Profile name -> the login it was made from in this run: two logins that map to one name
+    // (`[my token]`, `[my-token]`) must not overwrite each other.
+    let mut taken: std::collections::HashMap<String, String> = Default::default();
     for section in stored.usable() {
+        let shown = section.name.escape_debug().to_string();
+        if config::looks_like_token(&section.name)
+            || crate::token::redact(&section.name) != section.name
+        {
+            out.push_str(&format!(
+                "skipped a login whose name looks like a token (`{}`): a profile name is shown and exported — add it under a name of your own with `hfenv add NAME --hf-stored '…'`\n",
+                crate::token::redact(&shown)
+            ));
+            continue;
+        }
+        if section.name.chars().any(char::is_control) {
+            out.push_str(&format!(
+                "skipped `{shown}`: its name holds control characters, which a profile cannot reference\n"
+            ));
+            continue;
+        }
         let Some(name) = profile_name(&section.name) else {
             out.push_str(&format!(
-                "skipped `{}`: no usable profile name can be made from it\n",
-                section.name
+                "skipped `{shown}`: no usable profile name can be made from it\n"
             ));
             continue;
         };
+        if let Some(first) = taken.get(&name) {
+            out.push_str(&format!(
+                "skipped `{shown}`: its profile name `{name}` is already taken by `{}` in this import — add it under another name with `hfenv add NAME --hf-stored {}`\n",
+                first.escape_debug(),
+                crate::render::word(&section.name)
+            ));
+            continue;
+        }
+        taken.insert(name.clone(), section.name.clone());
         if edit.config.profile(&name).is_some() && !args.force {
             out.push_str(&format!(
                 "kept existing profile `{name}` (pass --force to replace it)\n"
@@ -61,7 +88,7 @@ pub fn run(args: Import) -> Result<()> {
             continue;
         }
         let Some(token) = section.token() else {
-            out.push_str(&format!("skipped `{}`: its token is empty\n", section.name));
+            out.push_str(&format!("skipped `{shown}`: its token is empty\n"));
             continue;
         };
         let mut table = toml_edit::Table::new();
@@ -93,8 +120,7 @@ pub fn run(args: Import) -> Result<()> {
             .insert(&name, toml_edit::Item::Table(table));
         changed = true;
         out.push_str(&format!(
-            "imported `{}` as profile `{name}` ({}, {how})\n",
-            section.name,
+            "imported `{shown}` as profile `{name}` ({}, {how})\n",
             mask(&token)
         ));
     }
@@ -105,5 +131,5 @@ pub fn run(args: Import) -> Result<()> {
     for name in &orphans {
         store::delete_orphan(name, timeout);
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }

@@ -2,7 +2,7 @@
 //! it is never sent over plain http except to loopback, and never follows a redirect to another
 //! host.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
@@ -101,6 +101,8 @@ pub enum Access {
 pub struct Hub {
     client: Client,
     pub endpoint: String,
+    /// The bound on a whole exchange: connecting, the answer's headers and its body.
+    timeout: Duration,
 }
 
 impl Hub {
@@ -124,7 +126,11 @@ impl Hub {
             .redirect(policy)
             .build()
             .map_err(|e| HubError::Connect(e.to_string()))?;
-        Ok(Hub { client, endpoint })
+        Ok(Hub {
+            client,
+            endpoint,
+            timeout,
+        })
     }
 
     fn check_secure(&self) -> Result<(), HubError> {
@@ -154,6 +160,7 @@ impl Hub {
     }
 
     pub fn whoami(&self, token: &str) -> Result<Identity, HubError> {
+        let started = Instant::now();
         let resp = self.get("/api/whoami-v2", Some(token))?;
         let status = resp.status().as_u16();
         match status {
@@ -163,26 +170,20 @@ impl Hub {
             500..=599 => return Err(HubError::Server(status)),
             _ => return Err(HubError::Status(status, error_message(resp))),
         }
-        let body = resp.text().map_err(|e| {
-            if e.is_timeout() {
-                HubError::Timeout
-            } else {
-                HubError::Garbage(e.to_string())
-            }
-        })?;
+        let body = read_body(resp, started + self.timeout)?;
         let json: serde_json::Value =
-            serde_json::from_str(&body).map_err(|_| HubError::Garbage("not JSON".into()))?;
+            serde_json::from_slice(&body).map_err(|_| HubError::Garbage("not JSON".into()))?;
         let user = json
             .get("name")
             .and_then(|n| n.as_str())
-            .ok_or_else(|| HubError::Garbage("no `name` in the answer".into()))?
-            .to_string();
+            .map(printable)
+            .ok_or_else(|| HubError::Garbage("no `name` in the answer".into()))?;
         let orgs = json
             .get("orgs")
             .and_then(|o| o.as_array())
             .map(|a| {
                 a.iter()
-                    .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                    .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(printable))
                     .collect()
             })
             .unwrap_or_default();
@@ -198,11 +199,11 @@ impl Hub {
             token_name: access
                 .and_then(|a| a.get("displayName"))
                 .and_then(|n| n.as_str())
-                .map(str::to_string),
+                .map(printable),
             role: access
                 .and_then(|a| a.get("role"))
                 .and_then(|n| n.as_str())
-                .map(str::to_string),
+                .map(printable),
             fine_grained_write,
         })
     }
@@ -415,5 +416,36 @@ fn connect_reason(e: &reqwest::Error) -> String {
         format!("TLS error: {reason}")
     } else {
         reason
+    }
+}
+
+/// Text a server chose (names, orgs) as it may reach a terminal: control characters escaped.
+fn printable(text: &str) -> String {
+    crate::ui::printable(text).into_owned()
+}
+
+/// Largest Hub answer read: whoami with every org is a few KiB.
+const MAX_BODY: u64 = 1 << 20;
+
+/// Reads an answer's body, at most [`MAX_BODY`] bytes and only until `deadline`: a server
+/// streaming gigabytes, or one byte a second, costs a megabyte and the time bound, no more.
+/// The read runs on its own thread so the deadline holds even while a read is waiting.
+fn read_body(resp: reqwest::blocking::Response, deadline: Instant) -> Result<Vec<u8>, HubError> {
+    use std::io::Read;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut body = Vec::new();
+        let result = resp.take(MAX_BODY + 1).read_to_end(&mut body).map(|_| body);
+        let _ = tx.send(result);
+    });
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(body)) if body.len() as u64 > MAX_BODY => Err(HubError::Garbage(format!(
+            "the answer is larger than {} MiB",
+            MAX_BODY >> 20
+        ))),
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => Err(HubError::Timeout),
+        Ok(Err(e)) => Err(HubError::Garbage(e.to_string())),
+        Err(_) => Err(HubError::Timeout),
     }
 }

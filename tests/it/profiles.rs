@@ -399,8 +399,10 @@ fn tokens_in_the_wrong_place_are_masked_in_errors() {
         "[profiles.w]\ntoken = \"{TOKEN_CI}\"\n[dirs]\n\"~/p\" = \"{TOKEN_WORK}\"\n"
     ));
     s.mkdir("p");
+    // A token is not a profile name: the rule naming one is a config error, said masked.
     for args in [&["status"][..], &["status", "--json"], &["list"]] {
-        let d = s.hfenv(args).dir(s.path("p")).ok();
+        let d = s.hfenv(args).dir(s.path("p")).run();
+        assert!(d.stderr.contains("hf_Fa…1111"), "{}", d.stderr);
         assert_no_token(&d.stdout);
         assert_no_token(&d.stderr);
     }

@@ -791,3 +791,163 @@ fn list_reads_each_stored_tokens_file_once() {
         started.elapsed()
     );
 }
+
+/// `import` never lets two logins overwrite each other under one profile name, and never
+/// makes a profile (shown, exported as `HFENV_PROFILE`) out of a token-shaped name.
+#[test]
+fn import_no_silent_overwrite_and_no_token_shaped_names() {
+    let s = Sandbox::new();
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!(
+            "[my token]\nhf_token = {TOKEN_WORK}\n\n[my-token]\nhf_token = {TOKEN_PERSONAL}\n\n[{TOKEN_TEAM}]\nhf_token = {TOKEN_CI}\n\n[\u{1b}[31mred]\nhf_token = {TOKEN_CI}\n"
+        ),
+    );
+    let out = s.hfenv(&["import"]).ok();
+    assert_no_token(&out.stdout);
+    assert_no_token(&out.stderr);
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("imported `my token` as profile `my-token`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "skipped `my-token`: its profile name `my-token` is already taken by `my token`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("looks like a token (`hf_Fa…4444`)"),
+        "{}",
+        out.stdout
+    );
+    let config = s.config();
+    assert!(config.contains("hf_stored = \"my token\""), "{config}");
+    assert!(!config.contains(TOKEN_TEAM), "{config}");
+    assert_eq!(
+        s.hfenv(&["token", "-p", "my-token"]).ok().stdout.trim(),
+        TOKEN_WORK
+    );
+    // Nor can a token be a profile name any other way.
+    let e = s.hfenv(&["add", TOKEN_TEAM, "--token-env", "X"]).code(2);
+    assert_no_token(&e.stderr);
+}
+
+/// A one-route Hub on 127.0.0.1 that answers every request with 200 and a body `body` writes
+/// to the socket (until the client hangs up).
+fn streaming_hub(body: fn(&mut std::net::TcpStream) -> std::io::Result<()>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",
+                );
+                let _ = body(&mut stream);
+            });
+        }
+    });
+    url
+}
+
+/// Hub answers are capped and the time bound covers the whole exchange: an endless answer
+/// costs a megabyte (the command runs under a 700 MB address-space limit), a dripping one the
+/// time bound.
+#[test]
+fn hub_answers_are_capped_in_size_and_time() {
+    use std::io::Write;
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let endless = streaming_hub(|w| {
+        w.write_all(b"{\"name\":\"x\",\"orgs\":[")?;
+        let chunk = "{\"name\":\"org\"},".repeat(4096);
+        loop {
+            w.write_all(chunk.as_bytes())?;
+        }
+    });
+    let drip = streaming_hub(|w| loop {
+        w.write_all(b" ")?;
+        w.flush()?;
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    for (hub, want) in [
+        (&endless, "larger than 1 MiB"),
+        (&drip, "did not answer in time"),
+    ] {
+        s.set_env("HF_ENDPOINT", hub);
+        let started = Instant::now();
+        let cmd = s.command(
+            "sh",
+            &[
+                "-c",
+                &format!("ulimit -v 700000; exec '{BIN}' whoami -p work"),
+            ],
+        );
+        let out = run_within(cmd, 60).expect("whoami did not end");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(want), "{hub}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Names and orgs from a Hub answer reach the terminal with their control characters escaped,
+/// in `whoami` and `add`.
+#[test]
+fn hub_names_reach_the_terminal_without_control_characters() {
+    let mut s = Sandbox::new();
+    let hub = crate::hubmock::HubMock::start();
+    let body = serde_json::json!({
+        "type": "user",
+        "name": "eve\u{1b}]0;pwned\u{7}\u{1b}[2J",
+        "orgs": [{"name": "acme\u{9b}31m"}, {"name": "ok\u{202e}gpj.exe"}],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "t\u{1b}[5m", "role": "write\u{7}"}},
+    });
+    hub.route(
+        "/api/whoami-v2",
+        crate::hubmock::Reply::new(200, &body.to_string()),
+    );
+    s.set_env("HF_ENDPOINT", &hub.url);
+    let add = s
+        .hfenv(&["add", "work", "--token-stdin"])
+        .stdin(&format!("{TOKEN_WORK}\n"))
+        .ok();
+    let who = s.hfenv(&["whoami", "-p", "work"]).ok();
+    let json = s.hfenv(&["whoami", "-p", "work", "--json"]).ok();
+    for text in [
+        &add.stdout,
+        &add.stderr,
+        &who.stdout,
+        &who.stderr,
+        &json.stdout,
+    ] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "{text:?}"
+        );
+    }
+    assert!(
+        who.stdout.contains("eve\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        who.stdout
+    );
+    assert!(who.stdout.contains("acme\\u{9b}31m"), "{}", who.stdout);
+}
