@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks every performance target of hfenv against direnv and mise on the same fixtures.
+#   BENCH_QUICK=1 PROMPTS=50 PEER_PROMPTS=5 bench/run.sh ...   (a quick check of the script itself)
 #   bench/run.sh [--install-peers] [path/to/hfenv]   (default: the release build, built if missing)
 # Needs hyperfine and python3; direnv and mise are compared when installed, and required with
 # BENCH_PEERS=required. --install-peers installs them from the registries, as .ci/run installs
@@ -77,7 +78,8 @@ profiles() { # $1 = count; one per table, as `hfenv add` writes them
 measure() { # $1 = id, $2 = directory, $3... = hyperfine -n NAME CMD pairs
     local id=$1 dir=$2
     shift 2
-    (cd "$dir" && PWD=$dir hyperfine -N --warmup 10 --min-runs "${RUNS:-100}" --export-json "$T/$id.json" "$@" >/dev/null 2>&1) ||
+    [ -n "${BENCH_QUICK:-}" ] && RUNS=3
+    (cd "$dir" && PWD=$dir hyperfine -N --warmup "${WARMUP:-10}" --min-runs "${RUNS:-100}" --export-json "$T/$id.json" "$@" >/dev/null 2>&1) ||
         (cd "$dir" && PWD=$dir hyperfine -N --warmup 3 --min-runs 10 --export-json "$T/$id.json" "$@")
 }
 table() { # $@ = JSON files; median, and × the first row when $RELATIVE is set
@@ -109,7 +111,7 @@ enter=(-n '/bin/true (a bare process)' /bin/true
     -n 'hfenv export bash' "$BIN export bash")
 has direnv && enter+=(-n 'direnv export bash' 'direnv export bash')
 has mise && enter+=(-n 'mise hook-env -s bash' 'mise hook-env -s bash')
-RUNS=300 measure enter "$H1/proj/model" "${enter[@]}"
+RUNS=100 measure enter "$H1/proj/model" "${enter[@]}"
 
 echo "## Entering a directory: profile + 100-line \`.env\` (target: hfenv ≤ 1.3× \`/bin/true\`)"
 echo
@@ -155,21 +157,24 @@ for sh in "${shells[@]}"; do
     for depth in 5 200; do
         dir=$d5
         [ "$depth" = 200 ] && dir=$d200
-        row="| $sh | $depth | $(prompt_cost "$sh" hfenv "$dir" 2000)"
+        row="| $sh | $depth | $(prompt_cost "$sh" hfenv "$dir" "${PROMPTS:-2000}")"
         for peer in direnv mise; do
-            if has "$peer"; then row+=" | $(prompt_cost "$sh" "$peer" "$dir" 100)"; else row+=" | –"; fi
+            # Peers at depth 200 are slow (mise takes seconds per prompt there): fewer prompts.
+            peer_n=${PEER_PROMPTS:-100}
+            [ "$depth" = 200 ] && peer_n=$(((peer_n + 9) / 10))
+            if has "$peer"; then row+=" | $(prompt_cost "$sh" "$peer" "$dir" "$peer_n")"; else row+=" | –"; fi
         done
         if [ "$sh" = fish ]; then
             spawn=$(fish --no-config -c "set s (date +%s.%N); for i in (seq 300); set x (/bin/true); end; set e (date +%s.%N); echo \$s \$e" | awk '{ printf "%.0f", ($2 - $1) * 1000000 / 300 }')
         else
-            spawn=$("$sh" -c 's=$EPOCHREALTIME; for ((i = 0; i < 300; i++)); do x=$(/bin/true); done; e=$EPOCHREALTIME; echo "$s $e"' 2>/dev/null |
+            spawn=$("$sh" -c '[ -n "${ZSH_VERSION-}" ] && zmodload zsh/datetime; s=$EPOCHREALTIME; for ((i = 0; i < 300; i++)); do x=$(/bin/true); done; e=$EPOCHREALTIME; echo "$s $e"' 2>/dev/null |
                 awk '{ printf "%.0f", ($2 - $1) * 1000000 / 300 }')
         fi
         echo "$row | $spawn |"
     done
 done
 
-n=2000
+n=${PROMPTS:-2000}
 # --- steady state in elvish and nushell: their hooks without the line editor ---------------------
 # The hook's own functions are called in a loop, after the same one-second wait; the baseline is
 # one process spawn from that shell.
@@ -218,7 +223,8 @@ peer_files "$deepA"
 scaleA=(-n 'hfenv export bash' "$BIN export bash")
 has direnv && scaleA+=(-n 'direnv export bash' 'direnv export bash')
 has mise && scaleA+=(-n 'mise hook-env -s bash' 'mise hook-env -s bash')
-RUNS=60 measure scaleA "$deepA" "${scaleA[@]}"
+# direnv takes seconds here: one warm-up run, a few measured.
+WARMUP=1 RUNS=5 measure scaleA "$deepA" "${scaleA[@]}"
 
 # B: 10,000 profiles, the directory's profile chosen by a rule, no .env (target ≤ 8 ms).
 HB=$T/scale-b
@@ -240,9 +246,12 @@ token 1 | "$BIN" add work --token-stdin --no-verify >/dev/null
 lines 100000 BIG >"$HC/work/.env"
 peer_files "$HC/work"
 scaleC=(-n 'hfenv export bash (100,000-line .env)' "$BIN export bash")
-has direnv && scaleC+=(-n 'direnv export bash (100,000-line .env)' 'direnv export bash')
-has mise && scaleC+=(-n 'mise hook-env -s bash (100,000-line .env)' 'mise hook-env -s bash')
-RUNS=20 measure scaleC "$HC/work" "${scaleC[@]}"
+# The peers take tens of seconds per run on 100,000 lines: only with BENCH_SLOW_PEERS=1.
+if [ -n "${BENCH_SLOW_PEERS:-}" ]; then
+    has direnv && scaleC+=(-n 'direnv export bash (100,000-line .env)' 'direnv export bash')
+    has mise && scaleC+=(-n 'mise hook-env -s bash (100,000-line .env)' 'mise hook-env -s bash')
+fi
+WARMUP=2 RUNS=10 measure scaleC "$HC/work" "${scaleC[@]}"
 
 # D: doctor without the network (target ≤ 20 ms).
 RUNS=30 measure doctor "$H1/proj/model" -n 'hfenv doctor --offline' "$BIN doctor --offline"
