@@ -508,3 +508,41 @@ fn a_repository_config_runs_nothing() {
     doctor(&s, &["--fix"], &proj).run();
     assert!(!pwned.exists(), "a repository's git config ran a program");
 }
+
+#[test]
+fn a_config_holding_tokens_readable_by_others_is_a_problem_fixed_in_place() {
+    let mut s = sandbox();
+    fake_hf(&s.path("bin/hf"));
+    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
+    s.set_env("PATH", path);
+    // In the config file itself, whatever credential store the machine has.
+    s.hfenv(&[
+        "add",
+        "work",
+        "--token-stdin",
+        "--no-verify",
+        "--store",
+        "config",
+    ])
+    .stdin(&format!("{TOKEN_WORK}\n"))
+    .ok();
+    let config = s.config_path();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let d = doctor(&s, &[], &s.home).code(1);
+    assert!(
+        d.stdout.contains(
+            "  ✗ hfenv config `~/.config/hfenv/config.toml` is mode 0644: others on this machine can read it\n"
+        ),
+        "{}",
+        d.stdout
+    );
+    let d = doctor(&s, &["--fix"], &s.home).run();
+    assert!(
+        d.stdout.contains(
+            "      fixed: `chmod 600 ~/.config/hfenv/config.toml`: ~/.config/hfenv/config.toml is now 0600 (was 0644)\n"
+        ),
+        "{}",
+        d.stdout
+    );
+    assert_eq!(mode(&config), 0o600);
+}
