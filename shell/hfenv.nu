@@ -40,20 +40,18 @@ def __hfenv_tagged [hook: any] {
 # hfenv keeps the values to restore itself (a private file in its state directory), so the
 # operations are plain sets and unsets.
 def --env __hfenv_apply [ops: list] {
-    for op in $ops {
-        let kind = ($op | get 0)
-        let name = ($op | get 1)
-        if $kind == 'set' {
-            let value = ($op | get 2)
-            if $name == 'PATH' {
-                # nushell keeps PATH as a list.
-                $env.PATH = ($value | split row (char esep))
-            } else {
-                load-env {($name): $value}
-            }
-        } else if $kind == 'unset' {
-            if $name in $env { hide-env $name }
-        }
+    # In two batches: one command per variable is quadratic in nushell, and a `.env` can hold
+    # thousands. Each name appears once in a transition, so the order between them is free.
+    let unsets = ($ops | where {|op| ($op | get 0) == 'unset' } | each {|op| $op | get 1 })
+    if ($unsets | is-not-empty) { hide-env -i ...$unsets }
+    let sets = ($ops | where {|op| ($op | get 0) == 'set' })
+    let plain = ($sets | where {|op| ($op | get 1) != 'PATH' })
+    if ($plain | is-not-empty) {
+        load-env ($plain | each {|op| {name: ($op | get 1), value: ($op | get 2)} } | transpose -r -d)
+    }
+    # nushell keeps PATH as a list.
+    for op in ($sets | where {|op| ($op | get 1) == 'PATH' }) {
+        $env.PATH = ($op | get 2 | split row (char esep))
     }
 }
 
@@ -88,7 +86,7 @@ def --env __hfenv_fail_closed [why: string] {
     if not $last.failed {
         print -e $"hfenv: ($why) — the variables hfenv set were removed until it works again"
     }
-    for name in $last.owned { if $name in $env { hide-env $name } }
+    if ($last.owned | is-not-empty) { hide-env -i ...$last.owned }
     $env.__HFENV_LAST = ($last | merge {
         failed: true
         cleared: ([$last.cleared ...$last.owned] | str join ' ')

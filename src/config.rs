@@ -194,6 +194,13 @@ pub fn valid_profile_name(name: &str) -> bool {
 }
 
 pub fn check_profile_name(name: &str) -> Result<()> {
+    if looks_like_token(name) {
+        // Said masked: the name is a secret pasted in the wrong place.
+        return Err(Error::usage(
+            format!("`{}` looks like a token, not a profile name", crate::token::mask(name)),
+            "a token is never an argument: run `hfenv add NAME` and paste it at the prompt (and revoke it if it reached your shell history)",
+        ));
+    }
     if valid_profile_name(name) {
         Ok(())
     } else {

@@ -17,6 +17,8 @@ pub mod names;
 pub mod nss;
 pub mod paths;
 pub mod process;
+#[cfg(test)]
+mod proptests;
 pub mod render;
 pub mod session;
 pub mod state;

@@ -20,6 +20,15 @@ const MAX_VAR_BYTES: usize = 128 * 1024;
 /// still have room for their arguments and the rest of the environment.
 pub const MAX_TOTAL_BYTES: usize = 1024 * 1024;
 
+/// Names a variant in case must never reach (nushell treats `path` as `PATH`).
+const CASELESS: &[&str] = &[
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_ENDPOINT",
+    "PATH",
+    "HFENV_PROFILE",
+];
+
 /// Special in every shell hfenv hooks, or read by every shell at start-up.
 const ALL_SHELLS: &[&str] = &["PWD", "OLDPWD", "SHLVL", "_", "BASH_ENV", "ENV", "ZDOTDIR"];
 
@@ -221,8 +230,10 @@ const FISH: &[&str] = &[
 ];
 const FISH_PREFIXES: &[&str] = &["fish_", "__fish"];
 
-/// nushell compares environment names without case.
+/// nushell compares environment names without case (`path=x` would replace `PATH`).
 const NUSHELL: &[&str] = &[
+    "PWD",
+    "OLDPWD",
     "FILE_PWD",
     "CURRENT_FILE",
     "config",
@@ -257,6 +268,15 @@ pub fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<String> 
     if ALL_SHELLS.contains(&name) {
         return Some("the shell keeps it itself".into());
     }
+    // nushell's environment ignores case: `hf_token` would replace the profile's `HF_TOKEN`.
+    if let Some(same) = CASELESS
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(name) && **n != name)
+    {
+        return Some(format!(
+            "it differs from `{same}` only in case, and nushell takes it for that"
+        ));
+    }
     let shell = shell?;
     if special_in(shell, name) {
         return Some(format!("{} treats it specially", shell_name(shell)));
@@ -284,6 +304,7 @@ fn special_in(shell: Shell, name: &str) -> bool {
             let upper = name.to_ascii_uppercase();
             NUSHELL.iter().any(|n| n.eq_ignore_ascii_case(name))
                 || NUSHELL_PREFIXES.iter().any(|p| upper.starts_with(p))
+                || (upper == "PATH" && name != "PATH")
         }
         // elvish keeps its own state apart from the environment (`$paths` follows `PATH`).
         Shell::Elvish => false,
@@ -321,12 +342,17 @@ mod tests {
         let big = "x".repeat(200_000);
         case("DATABASE_URL", "x", Some(Shell::Zsh), false);
         case("path", "x", Some(Shell::Zsh), true);
-        case("path", "x", Some(Shell::Bash), false);
+        // A case variant of `PATH` or the token is refused everywhere (nushell folds case).
+        case("path", "x", Some(Shell::Bash), true);
+        case("manpath", "x", Some(Shell::Bash), false);
         case("status", "x", Some(Shell::Fish), true);
         case("PROMPT_COMMAND", "x", Some(Shell::Bash), true);
         case("precmd_functions", "x", Some(Shell::Zsh), true);
         case("fish_function_path", "x", Some(Shell::Fish), true);
-        case("pwd", "x", Some(Shell::Nushell), false);
+        case("pwd", "x", Some(Shell::Nushell), true);
+        case("Path", "x", Some(Shell::Nushell), true);
+        case("hf_token", "x", Some(Shell::Bash), true);
+        case("PATH", "/bin", Some(Shell::Nushell), false);
         case("file_pwd", "x", Some(Shell::Nushell), true);
         case("__HFENV_PATH", "x", None, true);
         case("HFENV_SHELL_PROFILE", "x", None, true);

@@ -168,8 +168,32 @@ pub fn remove_path_addition(dir: &Path) -> Result<()> {
     write_private(&path_fix_file(&state), text.as_bytes())
 }
 
-/// Trust is keyed by the file's real location, so reaching it through a symlinked directory
-/// does not need a second `allow`.
+/// What trust is keyed by: the file's place (its directory resolved, so reaching it through a
+/// symlinked directory needs no second `allow`) and, when the file itself is a link, where it
+/// leads. Trust given to one `.env` link never covers another link to the same target.
 pub fn trust_path(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    let placed = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    };
+    match link_target(path) {
+        Some(target) => {
+            let mut key = placed.into_os_string();
+            key.push(" -> ");
+            key.push(target);
+            PathBuf::from(key)
+        }
+        None => placed,
+    }
+}
+
+/// Where a `.env` that is a symlink leads (resolved), or `None` when it is not a link.
+pub fn link_target(path: &Path) -> Option<PathBuf> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    Some(fs::canonicalize(path).unwrap_or_else(|_| fs::read_link(path).unwrap_or_default()))
 }

@@ -6,15 +6,34 @@ pub fn warn(message: impl std::fmt::Display) {
     say(&format!("warning: {message}"));
 }
 
-/// One line on stderr for people, with anything shaped like a token masked.
+/// One line on stderr for people, with anything shaped like a token masked and every control
+/// character escaped (a path or a `.env` key from a repository must not steer the terminal).
 pub fn say(message: &str) {
-    eprintln!("hfenv: {}", crate::token::redact(message));
+    eprintln!("hfenv: {}", clean(&crate::token::redact(message), false));
 }
 
-/// Like [`print`], for text built from the user's config (names, rules, commands): anything
-/// shaped like a token is masked.
+/// Like [`print`], for text built from the user's config or a repository (names, rules,
+/// commands, paths): anything shaped like a token is masked, control characters other than
+/// line breaks and tabs are escaped.
 pub fn print_for_people(text: &str) -> crate::error::Result<()> {
-    print(&crate::token::redact(text))
+    print(&clean(&crate::token::redact(text), true))
+}
+
+/// Escapes C0 and C1 control characters and DEL as `\u{…}`; `lines` keeps `\n` and `\t`.
+pub fn clean(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !(lines && (c == '\n' || c == '\t'));
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes to stdout; a closed pipe (`hfenv list | head -1`) is not an error.

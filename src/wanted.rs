@@ -455,11 +455,13 @@ fn var_bytes(name: &str, var: &Var) -> usize {
 /// While a profile is active its token and endpoint are its own: a `.env` must not send the
 /// token elsewhere or swap it.
 fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<String> {
+    // Without case: nushell's environment ignores it (`hf_token` would be `HF_TOKEN`).
+    let is = |name: &str| key.eq_ignore_ascii_case(name);
     if profile_active
-        && (crate::config::TOKEN_VARS.contains(&key)
-            || key == "HF_ENDPOINT"
-            || key == "HF_TOKEN_PATH"
-            || key == PROFILE_VAR)
+        && (crate::config::TOKEN_VARS.iter().any(|t| is(t))
+            || is("HF_ENDPOINT")
+            || is("HF_TOKEN_PATH")
+            || is(PROFILE_VAR))
     {
         return Some("the active profile owns it; set it in the profile instead".into());
     }

@@ -95,7 +95,7 @@ pub fn run(args: Add) -> Result<()> {
         .map(mask)
         .map(|m| format!(", {m}"))
         .unwrap_or_default();
-    ui::print(&format!(
+    ui::print_for_people(&format!(
         "added profile `{}` ({}{shown})\n",
         args.name,
         source.describe()
@@ -185,7 +185,8 @@ fn check_source(name: &str, profile: &Profile, config: &config::Config) -> Resul
 }
 
 fn verify(token: &str) -> Result<()> {
-    let endpoint = hub::endpoint(&paths::process_env);
+    // Never an endpoint a repository's `.env` put in the shell.
+    let endpoint = hub::endpoint(&crate::session::user_env);
     if paths::is_true(paths::process_env("HF_HUB_OFFLINE").as_deref()) {
         ui::warn("`HF_HUB_OFFLINE` is on; the token was not checked against the Hub");
         return Ok(());
@@ -198,11 +199,11 @@ fn verify(token: &str) -> Result<()> {
     match answer {
         Ok(id) => {
             let role = id.role.map(|r| format!(", {r} token")).unwrap_or_default();
-            eprintln!(
-                "hfenv: token {} belongs to `{}`{role}",
+            ui::say(&format!(
+                "token {} belongs to `{}`{role}",
                 mask(token),
                 id.user
-            );
+            ));
             Ok(())
         }
         Err(HubError::Unauthorized) => Err(Error::new(

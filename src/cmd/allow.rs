@@ -46,13 +46,21 @@ pub fn allow(args: Allow) -> Result<()> {
             )
         })?;
         let key_path = state::trust_path(&path);
+        // Trust covers the link and its target together: say where it leads.
+        if let Some(target) = state::link_target(&path) {
+            ui::say(&format!(
+                "`{}` is a symbolic link to `{}`: trusted only as this link to that file, until either changes",
+                path.display(),
+                target.display()
+            ));
+        }
         state::allow(&key_path, &content)?;
         out.push_str(&format!(
             "allowed `{}` (until it changes)\n",
             path.display()
         ));
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }
 
 pub fn deny(args: Deny) -> Result<()> {
@@ -62,5 +70,5 @@ pub fn deny(args: Deny) -> Result<()> {
         state::deny(&state::trust_path(&path))?;
         out.push_str(&format!("denied `{}`\n", path.display()));
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }

@@ -6,7 +6,7 @@ use crate::cli::Credential;
 use crate::error::{Error, Result};
 use crate::here::Here;
 use crate::hf::hub::{self, Hub};
-use crate::{paths, ui};
+use crate::ui;
 
 /// The most git ever sends for one request; anything longer is not git.
 const MAX_REQUEST: u64 = 64 * 1024;
@@ -48,7 +48,8 @@ pub fn run(args: Credential) -> Result<()> {
             .env
             .get(k)
             .cloned()
-            .or_else(|| paths::process_env(k))
+            // Never an endpoint a repository's `.env` put in the shell.
+            .or_else(|| crate::session::user_env(k))
     };
     let endpoint = hub::endpoint(&env);
     let Ok(url) = reqwest::Url::parse(&endpoint) else {

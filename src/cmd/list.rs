@@ -102,7 +102,7 @@ pub fn run(args: List) -> Result<()> {
         return ui::print_json(&serde_json::Value::Array(items));
     }
     if config.profiles.is_empty() {
-        eprintln!("hfenv: no profiles yet — add one with `hfenv add NAME`");
+        ui::say("no profiles yet — add one with `hfenv add NAME`");
         return Ok(());
     }
     // Cells as shown (masked, escaped), so columns line up by what is on the screen.

@@ -17,7 +17,7 @@ pub fn run(args: Migrate) -> Result<()> {
             }
         }
         if todo.is_empty() {
-            return ui::print("no inline tokens in the config; nothing to move\n");
+            return ui::print_for_people("no inline tokens in the config; nothing to move\n");
         }
     } else {
         for name in &args.profiles {
@@ -100,7 +100,7 @@ pub fn run(args: Migrate) -> Result<()> {
             ));
         }
     }
-    ui::print(&notes)?;
+    ui::print_for_people(&notes)?;
     match failure {
         Some(e) => Err(e),
         None => Ok(()),

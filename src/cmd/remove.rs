@@ -55,5 +55,5 @@ pub fn run(args: Remove) -> Result<()> {
     if was_global {
         text.push_str("cleared the global choice, which named it\n");
     }
-    ui::print(&text)
+    ui::print_for_people(&text)
 }

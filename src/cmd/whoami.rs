@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::here::Here;
 use crate::hf::hub::{self, Hub, HubError};
 use crate::token::mask;
-use crate::{paths, ui};
+use crate::ui;
 
 pub fn run(args: Whoami) -> Result<()> {
     let here = Here::load()?;
@@ -15,7 +15,8 @@ pub fn run(args: Whoami) -> Result<()> {
             .config
             .profile(&name)
             .and_then(|p| p.env.get(k).cloned())
-            .or_else(|| paths::process_env(k))
+            // Never an endpoint a repository's `.env` put in the shell.
+            .or_else(|| crate::session::user_env(k))
     };
     let endpoint = hub::endpoint(&env);
     let hub = Hub::new(endpoint.clone(), Duration::from_secs(10))
@@ -52,5 +53,5 @@ pub fn run(args: Whoami) -> Result<()> {
     if endpoint != hub::DEFAULT_ENDPOINT {
         out.push_str(&format!("hub    {endpoint}\n"));
     }
-    ui::print(&out)
+    ui::print_for_people(&out)
 }

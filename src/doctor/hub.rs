@@ -68,12 +68,15 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         ));
         return;
     }
-    // The endpoint a process started here will use (a profile may set `HF_ENDPOINT`).
+    // The endpoint the token is meant for: the profile's (it may set `HF_ENDPOINT`), else the
+    // user's own, never one a repository's `.env` put in the shell.
     let env = |k: &str| {
         ctx.wanted
             .as_ref()
-            .and_then(|w| w.value(k).map(|v| v.map(str::to_string)))
-            .unwrap_or_else(|| paths::process_env(k))
+            .and_then(|w| w.vars.get(k))
+            .filter(|v| v.origin == crate::wanted::Origin::Profile)
+            .map(|v| v.value.clone())
+            .unwrap_or_else(|| crate::session::user_env(k))
     };
     let endpoint = hub::endpoint(&env);
     if endpoint != hub::DEFAULT_ENDPOINT {

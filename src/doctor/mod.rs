@@ -204,7 +204,12 @@ pub fn run(args: Doctor) -> Result<()> {
             "checks": report,
         }))?;
     } else {
-        crate::ui::print_for_people(&render(&report, crate::ui::color_wanted()))?;
+        // Masked here; control characters from outside are escaped per finding in `render`,
+        // so only hfenv's own colours reach the terminal.
+        crate::ui::print(&crate::token::redact(&render(
+            &report,
+            crate::ui::color_wanted(),
+        )))?;
     }
     if failed {
         Err(Error::silent(crate::error::EXIT_FAILURE))
@@ -256,16 +261,17 @@ pub fn render(report: &[Finding], color: bool) -> String {
                 Level::Fail => paint("31", "✗"),
                 Level::Fixed => paint("32", "↺"),
             };
+            let clean = |text: &str| crate::ui::clean(text, false).into_owned();
             if f.status == Level::Fixed {
-                out.push_str(&format!("  {mark} repaired: {}\n", f.message));
+                out.push_str(&format!("  {mark} repaired: {}\n", clean(&f.message)));
             } else {
-                out.push_str(&format!("  {mark} {}\n", f.message));
+                out.push_str(&format!("  {mark} {}\n", clean(&f.message)));
             }
             if let Some(fixed) = &f.fixed {
-                out.push_str(&format!("      fixed: {fixed}\n"));
+                out.push_str(&format!("      fixed: {}\n", clean(fixed)));
             }
             if let Some(fix) = &f.fix {
-                out.push_str(&format!("      fix: {fix}\n"));
+                out.push_str(&format!("      fix: {}\n", clean(fix)));
             }
         }
     }

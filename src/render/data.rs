@@ -98,6 +98,6 @@ pub fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<
         .filter(|(_, v)| v.is_some())
         .map(|(k, _)| k.as_str())
         .collect();
-    eprintln!("hfenv: exported {} to `GITHUB_ENV`", names.join(", "));
+    ui::say(&format!("exported {} to `GITHUB_ENV`", names.join(", ")));
     Ok(())
 }

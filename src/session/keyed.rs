@@ -16,7 +16,12 @@ fn key() -> (u64, u64) {
         // Never a fixed key: without a key file (state lost, disk full) this process uses a
         // random one. Its fingerprints then prove nothing to the next process, which is what
         // makes the session fail closed (see `Marker::key_is_current`).
-        let bytes = load_or_create().unwrap_or_else(fresh);
+        // Unit tests never touch the developer's state directory.
+        let bytes = if cfg!(test) {
+            fresh()
+        } else {
+            load_or_create().unwrap_or_else(fresh)
+        };
         let (a, b) = bytes.split_at(8);
         (
             u64::from_le_bytes(a.try_into().expect("8 bytes")),

@@ -272,6 +272,22 @@ impl Session {
     }
 }
 
+/// The user's own value of `name`: the environment's, unless hfenv put it there (from a
+/// profile or a `.env`), in which case the value it had before hfenv changed it, if any. Where
+/// a token is sent is decided from this, never from a value a repository's `.env` set.
+pub fn user_env(name: &str) -> Option<String> {
+    let env = &crate::paths::process_env;
+    let current = env(name);
+    let Ok(state_dir) = crate::state::dir() else {
+        return current;
+    };
+    let session = Session::from_env(&state_dir, env, false);
+    if !session.manages(name) || (session.provable && !session.owns(name, current.as_deref())) {
+        return current;
+    }
+    session.originals.get(name).cloned().flatten()
+}
+
 /// PATH is edited entry by entry: entries hfenv added and no longer wants are removed once,
 /// everything the user added in between stays.
 fn path_changes(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, out: &mut Vec<Change<'_>>) {
@@ -319,5 +335,168 @@ fn path_changes(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, out: &mut
         out.push(Change::Unset(PATH_VAR.into()));
     } else {
         out.push(Change::Set(PATH_VAR.into(), added_now.join(":").into()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wanted::{Origin, Var};
+
+    const PERSONAL: &str = "hf_personal_personal_1";
+    const WORK: &str = "hf_work_work_work_work_2";
+
+    /// A shell that holds `env`, whose marker says hfenv set `set` (provably, unless
+    /// `lost_key`), whose store remembers `originals`, and whose hook cleared `cleared`.
+    fn session(
+        set: &[(&str, &str)],
+        originals: &[(&str, &str)],
+        lost_key: bool,
+        cleared: &[&str],
+    ) -> Session {
+        let mut previous = Marker {
+            key: if lost_key {
+                "dead".into()
+            } else {
+                keyed::check()
+            },
+            ..Marker::default()
+        };
+        for (k, v) in set {
+            previous
+                .managed
+                .insert(Cow::Owned(k.to_string()), value_print(Some(v)));
+        }
+        Session {
+            state_dir: PathBuf::from("/nonexistent"),
+            provable: !lost_key,
+            previous,
+            cleared: cleared.iter().map(|c| c.to_string()).collect(),
+            originals: originals
+                .iter()
+                .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+                .collect(),
+            stamp: None,
+            keep_hand_edits: true,
+        }
+    }
+
+    fn wants(vars: &[(&str, &str)]) -> Wanted {
+        let mut w = Wanted::default();
+        for (k, v) in vars {
+            w.vars.insert(
+                k.to_string(),
+                Var {
+                    value: Some(v.to_string()),
+                    origin: Origin::Profile,
+                },
+            );
+        }
+        w
+    }
+
+    #[track_caller]
+    fn case(mut s: Session, env: &[(&str, &str)], wanted: &[(&str, &str)], expect: &[Change]) {
+        let env: BTreeMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = |k: &str| env.get(k).cloned();
+        let w = wants(wanted);
+        let t = s.transition(&w, &lookup, "");
+        let (last, changes) = t.changes.split_last().expect("the marker comes last");
+        assert!(matches!(last, Change::Set(n, _) if n == STATE_VAR));
+        assert_eq!(changes, expect);
+    }
+
+    use std::collections::BTreeMap;
+
+    fn set(k: &'static str, v: &'static str) -> Change<'static> {
+        Change::Set(k.into(), v.into())
+    }
+
+    fn unset(k: &'static str) -> Change<'static> {
+        Change::Unset(k.into())
+    }
+
+    #[test]
+    fn transitions() {
+        // Entering: the profile's values are set, the user's token remembered.
+        let mut s = session(&[], &[], false, &[]);
+        let env = [("HF_TOKEN", PERSONAL)];
+        let w = wants(&[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")]);
+        let t = s.transition(
+            &w,
+            &|k| {
+                env.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            },
+            "",
+        );
+        assert_eq!(
+            t.changes[..2],
+            [set("HFENV_PROFILE", "work"), set("HF_TOKEN", WORK)]
+        );
+        assert_eq!(t.owned, ["HFENV_PROFILE", "HF_TOKEN"]);
+        assert_eq!(
+            s.originals.get("HF_TOKEN"),
+            Some(&Some(PERSONAL.to_string()))
+        );
+
+        let marked = [("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")];
+        // Leaving: the user's token comes back, hfenv's own variable goes.
+        case(
+            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
+            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+            &[],
+            &[unset("HFENV_PROFILE"), set("HF_TOKEN", PERSONAL)],
+        );
+        // A value changed by hand, provably, stays.
+        case(
+            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
+            &[
+                ("HF_TOKEN", "hf_mine_by_hand_3333333"),
+                ("HFENV_PROFILE", "work"),
+            ],
+            &[],
+            &[unset("HFENV_PROFILE")],
+        );
+        // Under a lost key nothing is provable: the same value goes, the store's comes back.
+        case(
+            session(&marked, &[("HF_TOKEN", PERSONAL)], true, &[]),
+            &[
+                ("HF_TOKEN", "hf_mine_by_hand_3333333"),
+                ("HFENV_PROFILE", "work"),
+            ],
+            &[],
+            &[unset("HFENV_PROFILE"), set("HF_TOKEN", PERSONAL)],
+        );
+        // ... and with the store gone too, it is unset, never kept.
+        case(
+            session(&marked, &[], true, &[]),
+            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+            &[],
+            &[unset("HFENV_PROFILE"), unset("HF_TOKEN")],
+        );
+        // Names the hook cleared while hfenv could not run are hfenv's: the user's come back.
+        case(
+            session(
+                &marked,
+                &[("HF_TOKEN", PERSONAL)],
+                false,
+                &["HF_TOKEN", "HFENV_PROFILE"],
+            ),
+            &[],
+            &[],
+            &[set("HF_TOKEN", PERSONAL)],
+        );
+        // Staying: nothing changes but the marker.
+        case(
+            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
+            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+            &marked,
+            &[],
+        );
     }
 }

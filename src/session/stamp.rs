@@ -23,13 +23,13 @@ const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 /// This shell's stamp: the one the hook handed back, or a new one.
 pub(super) fn path(state_dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
     let shells = state_dir.join(SHELLS_DIR);
+    // A wiped state directory is recreated for the shell.
+    crate::files::private_dir(&shells)?;
     if let Some(p) = env(STAMP_VAR).filter(|p| !p.is_empty()).map(PathBuf::from) {
         if p.parent() == Some(shells.as_path()) {
             return Ok(p);
         }
     }
-    // A wiped state directory is recreated for the shell.
-    crate::files::private_dir(&shells)?;
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()

@@ -47,3 +47,6 @@ mod oauth;
 // Built and installed: the static binary resolves names, the hook survives upgrades, doctor
 // knows pip/pipx/uv installs.
 mod install;
+
+// Issue 9 B and C: repository files never steer hfenv; secrets off disk and screen.
+mod repository;

@@ -1537,3 +1537,9 @@ fn an_open_shell_gets_the_refreshed_browser_login_without_a_spawn_per_prompt() {
         assert_eq!(hub.oauth.lock().unwrap().grants, 1);
     });
 }
+
+// Issue 9's rules, each in the real shells.
+mod failclosed;
+
+// Issue 9's generated proof: hostile values and names in every shell.
+mod hostile;

@@ -1,0 +1,219 @@
+//! Issue 9 B and C: a repository never steers hfenv, and secrets stay off disk and screen.
+//! Where a message is the behaviour, the whole stderr is stated.
+
+use std::os::unix::fs::symlink;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::hubmock::{HubMock, Reply};
+use crate::support::*;
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {path:?}");
+}
+
+/// B1: a pin is a small regular file holding a profile name, nothing else: a link (to the
+/// environment, to `.netrc`), escape sequences or a FIFO are refused with a notice that never
+/// quotes them.
+#[test]
+fn a_pin_is_a_profile_name_and_nothing_else() {
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.set_env("SENTINEL_SECRET", "password-from-the-environment");
+    s.write(".netrc", "machine x login me password hunter2\n");
+    type Make<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(&str, Make); 4] = [
+        ("environ", &|p| symlink("/proc/self/environ", p).unwrap()),
+        ("netrc", &|p| symlink("../.netrc", p).unwrap()),
+        ("escape", &|p| {
+            std::fs::write(p, "\u{1b}]0;pwnd-title\u{7}\u{1b}[31mwork\n").unwrap()
+        }),
+        ("fifo", &|p| mkfifo(p)),
+    ];
+    for (name, make) in cases {
+        let dir = s.mkdir(name);
+        let pin = dir.join(".hfenv");
+        make(&pin);
+        let started = Instant::now();
+        for args in [
+            &["status"][..],
+            &["status", "--json"],
+            &["export", "bash", "--hook"],
+        ] {
+            let out = s.hfenv(args).dir(&dir).run();
+            let all = format!("{}{}", out.stdout, out.stderr);
+            for secret in ["password-from", "hunter2", "\u{1b}", "pwnd-title"] {
+                assert!(
+                    !all.contains(secret),
+                    "{name} {args:?} leaked {secret:?}:\n{all}"
+                );
+            }
+            assert!(!all.contains(TOKEN_WORK));
+            assert!(
+                all.contains("was ignored"),
+                "{name} {args:?}: no notice:\n{all}"
+            );
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{name}: waited"
+        );
+    }
+}
+
+/// B1: no repository text reaches the terminal with its control characters: a `.env` path
+/// (a directory name) is escaped in every message.
+#[test]
+fn directory_names_are_escaped_in_messages() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let dir = s.mkdir("evil\u{1b}[2Jname");
+    s.write("evil\u{1b}[2Jname/.env", "A=1\n");
+    let out = s.hfenv(&["export", "bash"]).dir(&dir).ok();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "hfenv: `{}/evil\\u{{1b}}[2Jname/.env` is blocked — run `hfenv allow '{}/evil\\u{{1b}}[2Jname/.env'` to load it\n",
+            s.home.display(),
+            s.home.display()
+        )
+    );
+}
+
+/// B2: an endpoint a repository's `.env` put in the shell never receives a token: `whoami`,
+/// `add` and `doctor` use the profile's, the user's own or the default.
+#[test]
+fn a_dotenv_endpoint_never_receives_a_token() {
+    let s = Sandbox::new();
+    s.add_inline("personal", TOKEN_PERSONAL);
+    let hub = HubMock::start();
+    hub.whoami(Reply::whoami("me", "read", &[]));
+    let dir = s.mkdir("repo");
+    s.write("repo/.env", &format!("HF_ENDPOINT={}\n", hub.url));
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    // A shell as the hook leaves it in this directory, then the commands that send a token.
+    let script = format!(
+        "eval \"$({BIN} export bash --hook)\"; test \"$HF_ENDPOINT\" = {url} || exit 9; \
+         {BIN} whoami -p personal; {BIN} doctor --json >/dev/null; \
+         printf '%s\\n' {TOKEN_PERSONAL} | {BIN} add other --token-stdin",
+        url = hub.url
+    );
+    let mut bash = s.command("bash", &["--noprofile", "--norc", "-c", &script]);
+    bash.env("__HFENV_PID", std::process::id().to_string());
+    let done = Run::new(bash).dir(&dir).run();
+    assert_ne!(
+        done.output.status.code(),
+        Some(9),
+        "the .env was not applied: {}",
+        done.stderr
+    );
+    let seen = hub.seen();
+    assert!(
+        seen.iter().all(|r| r.authorization.is_none()),
+        "a token went to the .env's endpoint: {:?}",
+        seen.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}
+
+/// B3: trust is for a file at its place: allowing one `.env` link does not trust another link
+/// to the same file, and `allow` says where a link leads.
+#[test]
+fn trust_covers_the_link_and_its_target() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let target = s.write("shared.env", "SHARED=1\n");
+    let a = s.mkdir("a");
+    let b = s.mkdir("b");
+    symlink(&target, a.join(".env")).unwrap();
+    symlink(&target, b.join(".env")).unwrap();
+    let allowed = s.hfenv(&["allow"]).dir(&a).ok();
+    assert_eq!(
+        allowed.stderr,
+        format!(
+            "hfenv: `{}` is a symbolic link to `{}`: trusted only as this link to that file, until either changes\n",
+            a.join(".env").display(),
+            target.display()
+        )
+    );
+    let json = |dir: &std::path::Path| {
+        let out = s.hfenv(&["export", "json"]).dir(dir).ok();
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(json(&a)["SHARED"], "1");
+    assert!(
+        json(&b).get("SHARED").is_none(),
+        "trusted through another link"
+    );
+}
+
+/// B4: a `.env` or `.hfenv` that is (or turns into) a FIFO never hangs a command.
+#[test]
+fn fifos_never_hang_a_command() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let dir = s.mkdir("p");
+    mkfifo(&dir.join(".env"));
+    mkfifo(&dir.join(".hfenv"));
+    let started = Instant::now();
+    for args in [
+        &["status"][..],
+        &["export", "json"],
+        &["allow"],
+        &["export", "zsh", "--hook"],
+    ] {
+        s.hfenv(args).dir(&dir).run();
+    }
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// C1: a writer killed mid-write leaves a temp file holding every token; the next write of the
+/// config removes it.
+#[test]
+fn temp_files_of_killed_writers_do_not_survive() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let dir = s.config_path().parent().unwrap().to_path_buf();
+    let stale = dir.join(".config.toml.999999999.tmp");
+    std::fs::write(&stale, s.config()).unwrap();
+    s.add_inline("personal", TOKEN_PERSONAL);
+    assert!(!stale.exists(), "stale temp file survived a write");
+}
+
+/// C2: a token pasted as a profile name, or inside a token command, is masked in every
+/// message.
+#[test]
+fn tokens_in_arguments_are_masked() {
+    let s = Sandbox::new();
+    let out = s.hfenv(&["add", TOKEN_WORK, "--no-verify"]).code(2);
+    assert_eq!(
+        out.stderr,
+        "hfenv: `hf_Fa…1111` looks like a token, not a profile name — a token is never an argument: run `hfenv add NAME` and paste it at the prompt (and revoke it if it reached your shell history)\n"
+    );
+    let cmd = format!("echo {TOKEN_CI}");
+    let out = s
+        .hfenv(&["add", "ci", "--token-command", &cmd, "--no-verify"])
+        .ok();
+    assert_no_token(&format!("{}{}", out.stdout, out.stderr));
+    assert!(out.stdout.contains("hf_Fa…3333"), "{}", out.stdout);
+    let out = s.hfenv(&["list"]).ok();
+    assert_no_token(&format!("{}{}", out.stdout, out.stderr));
+    let out = s.hfenv(&["remove", "ci"]).ok();
+    assert_no_token(&format!("{}{}", out.stdout, out.stderr));
+}
+
+/// C4: data exports carry the profile's variables, never the host PATH (a container's PATH is
+/// replaced by whatever `--env-file` holds).
+#[test]
+fn data_exports_carry_no_host_path() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.hfenv(&["use", "work"]).ok();
+    let bin = s.mkdir("tools/bin");
+    s.write(".local/state/hfenv/path", &format!("{}\n", bin.display()));
+    let json = s.hfenv(&["export", "json"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v.get("PATH").is_none(), "{json}");
+    let dotenv = s.hfenv(&["export", "dotenv"]).ok().stdout;
+    assert!(!dotenv.contains("PATH="), "{dotenv}");
+}
