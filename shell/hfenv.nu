@@ -16,7 +16,7 @@
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    let fresh = {pwd: null, sp: null, stamp: '', watch: [], failed: false, owned: [], cleared: '', env: [], envval: []}
+    let fresh = {pwd: null, sp: null, stamp: '', timed: [], probe: [], types: [], failed: false, owned: [], cleared: '', env: [], envval: []}
     $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
         $fresh | merge $env.__HFENV_LAST
     } else {
@@ -70,12 +70,36 @@ def __hfenv_changed [] {
     let until = ($last.until? | default null)
     if $until != null and ((date now | into int) // 1_000_000_000) >= $until { return true }
     try {
-        let stamp = (ls -D $last.stamp | get 0.modified)
-        $last.watch | any {|w| ($w | path exists) and ((ls -D $w | get 0.modified) > $stamp) }
+        # `ls` is slow per path, so the current directory's ancestors are checked through the
+        # names looked for in them (`path type`, one call for all), and one `ls` reads the
+        # stamp and every other watched path.
+        if (__hfenv_types $last.probe) != $last.types { return true }
+        let times = (ls -D $last.stamp ...$last.timed | get modified)
+        $times | skip 1 | any {|m| $m > ($times | first) }
     } catch {
         # A stamp that is gone (or anything unreadable) means: ask the binary.
         true
     }
+}
+
+# Sorts a load's watched paths: the current directory and its ancestors matter through the
+# names looked for in them; other directories and files through their mtime; a path that is
+# absent through appearing.
+def __hfenv_sort [watch: list, names: list] {
+    let here = $env.PWD
+    let kinds = ($watch | zip (__hfenv_types $watch))
+    let ancestors = ($kinds | where {|k| $k.1 == 'dir' and ($here == $k.0 or ($here | str starts-with ($k.0 | str trim --right --char '/' | $in + '/'))) } | each {|k| $k.0 })
+    let cands = ($ancestors | each {|d| $names | each {|n| $d | path join $n } } | flatten)
+    let timed = ($kinds | where {|k| $k.1 in ['file' 'dir'] and not ($k.0 in $ancestors) } | each {|k| $k.0 })
+    let absent = ($kinds | where {|k| not ($k.1 in ['file' 'dir' 'symlink']) } | each {|k| $k.0 })
+    let probe = ($cands | append $absent)
+    {timed: $timed, probe: $probe, types: (__hfenv_types $probe)}
+}
+
+# What each path is; one that cannot even be looked at (a file where a directory should be)
+# is `?` rather than an error.
+def __hfenv_types [paths: list] {
+    try { $paths | path type } catch { $paths | each {|p| try { $p | path type } catch { '?' } } }
 }
 
 # Failing closed: when hfenv cannot run (binary gone, failing), the variables it set (`owned`
@@ -114,11 +138,11 @@ def --env __hfenv_load [] {
         return
     }
     __hfenv_apply $doc.ops
-    $env.__HFENV_LAST = ($env.__HFENV_LAST | merge {
+    let sorted = (__hfenv_sort ($doc.watch? | default []) ($doc.names? | default []))
+    $env.__HFENV_LAST = ($env.__HFENV_LAST | merge $sorted | merge {
         pwd: ($doc.pwd? | default $env.PWD)
         sp: ($doc.sp? | default '')
         stamp: ($doc.stamp? | default '')
-        watch: ($doc.watch? | default [])
         owned: ($doc.owned? | default [])
         env: ($doc.env? | default [])
         envval: ($doc.envval? | default [])
