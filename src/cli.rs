@@ -73,6 +73,9 @@ pub struct Add {
     /// Use a token saved by `hf auth login` under this name
     #[arg(long, value_name = "TOKEN_NAME", group = "source")]
     pub hf_stored: Option<String>,
+    /// Log in with `hf auth login` (the browser login) and use the login it saves
+    #[arg(long, group = "source")]
+    pub login: bool,
     /// Extra environment for the profile, repeatable: --env HF_HOME=/data/hf-work
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,
@@ -274,6 +277,10 @@ pub struct Exec {
     /// Use this profile instead of the current directory's choice
     #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
+    /// Use the profile that lists this repository's owner in `owners` (e.g. `acme/model`,
+    /// `datasets/acme/data` or a Hub URL)
+    #[arg(long = "for", value_name = "REPO_ID", conflicts_with = "profile")]
+    pub for_repo: Option<String>,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,

@@ -36,8 +36,10 @@ pub fn run(args: Add) -> Result<()> {
         }
     }
     // Whether a missing flag means "prompt for it": only inline tokens are typed in.
-    let inline =
-        args.token_env.is_none() && args.token_command.is_none() && args.hf_stored.is_none();
+    let inline = args.token_env.is_none()
+        && args.token_command.is_none()
+        && args.hf_stored.is_none()
+        && !args.login;
     if inline {
         let raw = if args.token_stdin {
             read_stdin()?
@@ -52,6 +54,20 @@ pub fn run(args: Add) -> Result<()> {
     profile.token_env = args.token_env.clone();
     profile.token_command = args.token_command.clone();
     profile.hf_stored = args.hf_stored.clone();
+    if args.login {
+        // Refused before the (interactive) login, not after it.
+        let existing = config::load()?;
+        if existing.config.profile(&args.name).is_some() && !args.force {
+            return Err(Error::new(
+                format!("profile `{}` already exists", args.name),
+                format!(
+                    "pass `--force` to replace it, or `hfenv remove {}` first",
+                    args.name
+                ),
+            ));
+        }
+        profile.hf_stored = Some(hf::login::run(&profile)?);
+    }
 
     let mut edit = Edit::begin()?;
     if edit.config.profile(&args.name).is_some() && !args.force {

@@ -33,11 +33,21 @@ pub fn run(args: Credential) -> Result<()> {
     let here = Here::load()?;
     let config = &here.loaded.config;
     // The profile is chosen before anything runs: a `token_command` (a password prompt) is
-    // only worth running for a request this profile will answer.
-    let Some(choice) = choose::choose(&here.context()).choice else {
-        return Ok(());
+    // only worth running for a request this profile will answer. A profile that lists the
+    // repository's owner (`owners`) serves it from any directory; git sends the path only with
+    // `credential.useHttpPath`.
+    let by_owner = request
+        .get("path")
+        .and_then(|p| crate::hf::owners::owner_of(p))
+        .and_then(|o| crate::hf::owners::profile_for(config, o))
+        .map(str::to_string);
+    let name = match by_owner {
+        Some(n) => n,
+        None => match choose::choose(&here.context()).choice {
+            Some(choice) => choice.name,
+            None => return Ok(()),
+        },
     };
-    let name = choice.name;
     let Some(profile) = config.profile(&name) else {
         return Ok(());
     };

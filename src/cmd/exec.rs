@@ -8,8 +8,11 @@ use crate::paths;
 use crate::session::{Change, Session};
 
 /// The same transition the hook would make, applied to a command instead of a shell.
-pub fn run(args: Exec) -> Result<()> {
+pub fn run(mut args: Exec) -> Result<()> {
     let here = Here::load()?;
+    if let Some(repo) = args.for_repo.take() {
+        args.profile = Some(profile_for_repo(&here, &repo)?);
+    }
     let wanted = here.wanted(args.profile.as_deref(), None)?;
     for n in &wanted.notices {
         crate::ui::say(n);
@@ -64,4 +67,23 @@ pub fn run(args: Exec) -> Result<()> {
         .message,
     );
     Err(Error::silent(code))
+}
+
+/// `--for REPO_ID`: the profile that lists the repository's owner in `owners`.
+fn profile_for_repo(here: &Here, repo: &str) -> Result<String> {
+    let config = &here.loaded.config;
+    let Some(owner) = crate::hf::owners::owner_of(repo) else {
+        return Err(Error::usage(
+            format!("`{}` is not a repository id", repo.escape_debug()),
+            "give one as `OWNER/NAME`, `datasets/OWNER/NAME` or a Hub URL",
+        ));
+    };
+    crate::hf::owners::profile_for(config, owner)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::new(
+                format!("no profile lists `{owner}` in `owners`"),
+                format!("add `owners = [\"{owner}\"]` to the profile that serves it, or pass `-p PROFILE`"),
+            )
+        })
 }

@@ -25,6 +25,19 @@ pub fn run(args: Status) -> Result<()> {
         .iter()
         .all(|(k, v)| paths::process_env(k) == v.value);
     let masked = |v: Option<&str>| v.map(mask);
+    let login = wanted.login.as_ref().map(login_lines);
+    let may_do = wanted.token().and_then(|t| may_do(&after, t));
+    // huggingface_hub exchanges an OIDC token first and never reads `HF_TOKEN` then.
+    let oidc_ignores = (effective.origin == TokenOrigin::Oidc)
+        .then(|| {
+            wanted.choice.as_ref().filter(|_| wanted.token().is_some()).map(|c| {
+                format!(
+                    "`HF_OIDC_RESOURCE` is set, so huggingface_hub exchanges an OIDC token and ignores `HF_TOKEN`: profile `{}`'s token is not used — unset `HF_OIDC_RESOURCE` to use it",
+                    c.name
+                )
+            })
+        })
+        .flatten();
 
     if args.json {
         let vars: Vec<serde_json::Value> = wanted
@@ -49,6 +62,15 @@ pub fn run(args: Status) -> Result<()> {
             "reason": wanted.choice.as_ref().map(|c| ui::plain(&c.why.describe())),
             "token": masked(wanted.token()),
             "token_source": wanted.token_source.as_deref().map(ui::plain),
+            "token_may_do": may_do,
+            "browser_login": wanted.login.as_ref().map(|l| serde_json::json!({
+                "name": l.section,
+                "expires_at": l.expires_at,
+                "refreshable": l.refreshable,
+                "token_file": l.token_file,
+                "problem": l.problem.as_ref().map(|p| p.describe()),
+            })),
+            "oidc_ignores_profile": oidc_ignores.is_some(),
             "huggingface_hub": {
                 "token": masked(effective.token.as_deref()),
                 "source": ui::plain(&effective.origin.describe()),
@@ -99,6 +121,12 @@ pub fn run(args: Status) -> Result<()> {
             .map(mask)
             .unwrap_or_else(|| "(no token: see the notice below)".into());
         row("  token", format!("{token} from {}", ui::cell(src)));
+        for (label, value) in login.iter().flatten() {
+            row(label, value.clone());
+        }
+        if let Some(m) = &may_do {
+            row("  may do", ui::cell(m));
+        }
     }
     let used = match (&effective.origin, effective.token.as_deref()) {
         (TokenOrigin::Oidc, _) => effective.origin.describe(),
@@ -106,6 +134,9 @@ pub fn run(args: Status) -> Result<()> {
         (_, None) => effective.origin.describe(),
     };
     row("huggingface_hub uses", ui::cell(&used));
+    if let Some(o) = &oidc_ignores {
+        row("", format!("✗ {}", ui::cell(o)));
+    }
     if let Some(e) = &effective.file_error {
         row(
             "",
@@ -165,4 +196,71 @@ pub fn run(args: Status) -> Result<()> {
         _ => text.to_string(),
     });
     ui::print_for_people(&out)
+}
+
+/// A browser login's expiry, how it is handed out, and why a refresh failed, with the fix.
+fn login_lines(l: &crate::hf::source::LoginInfo) -> Vec<(&'static str, String)> {
+    use crate::hf::oauth::Problem;
+    use crate::hf::source::utc;
+    let mut out = vec![(
+        "  login",
+        format!(
+            "browser login `{}`{}{}",
+            ui::cell(&l.section),
+            l.expires_at
+                .map(|e| format!(", expires {}", utc(e)))
+                .unwrap_or_default(),
+            if l.refreshable {
+                ", refreshed before it expires"
+            } else {
+                " (no refresh token: it cannot be refreshed)"
+            }
+        ),
+    )];
+    out.push((
+        "  handed",
+        match &l.token_file {
+            Some(f) => format!(
+                "as the token file `{}` (`HF_TOKEN_PATH`), which huggingface_hub refreshes itself",
+                ui::cell(&f.display().to_string())
+            ),
+            None => {
+                "as `HF_TOKEN`: the hook renews it, but a process keeps the copy it started with"
+                    .into()
+            }
+        },
+    ));
+    if let Some(p) = &l.problem {
+        let fix = match p {
+            Problem::Revoked(_) | Problem::Unwritable(_) => format!(
+                "run `hf auth login` and name the token `{}`",
+                ui::cell(&l.section)
+            ),
+            Problem::Offline => "unset `HF_HUB_OFFLINE` to let it refresh".into(),
+            _ => "hfenv tries again in five minutes; check your network and `HF_ENDPOINT`".into(),
+        };
+        out.push((
+            "",
+            format!("✗ refresh: {} — {fix}", ui::cell(&p.describe())),
+        ));
+    }
+    out
+}
+
+/// What the token may do (whoami-v2, cached for minutes), unless offline or unreachable.
+fn may_do(env: &dyn Fn(&str) -> Option<String>, token: &str) -> Option<String> {
+    let offline = paths::is_true(
+        env("HF_HUB_OFFLINE")
+            .filter(|v| !v.is_empty())
+            .or_else(|| env("TRANSFORMERS_OFFLINE"))
+            .as_deref(),
+    );
+    if offline {
+        return None;
+    }
+    let endpoint = crate::hf::hub::endpoint(env);
+    let hub = crate::hf::hub::Hub::new(endpoint, std::time::Duration::from_secs(3)).ok()?;
+    crate::hf::identity::whoami(&hub, token)
+        .ok()
+        .map(|id| format!("{} (as `{}`)", id.may_do(), id.user))
 }

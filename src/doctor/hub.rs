@@ -95,9 +95,11 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         }
     };
     let token = intended(ctx);
+    let mut identity: Option<hub::Identity> = None;
     match &token {
         None => report.push(info(G_HUB, "whoami", "no token to check against the Hub")),
-        Some((t, from)) => match hub.whoami(t) {
+        // Cached for a few minutes: whoami-v2 is rate-limited.
+        Some((t, from)) => match crate::hf::identity::whoami(&hub, t) {
             Ok(id) => {
                 let orgs = if id.orgs.is_empty() {
                     String::new()
@@ -120,7 +122,13 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
                         id.user
                     ),
                 ));
+                report.push(info(
+                    G_HUB,
+                    "scopes",
+                    format!("token {} may do: {}", mask(t), id.may_do()),
+                ));
                 privilege(from, &id, report);
+                identity = Some(id);
             }
             Err(HubError::Unauthorized) => report.push(
                 fail(
@@ -164,14 +172,30 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
             }
         );
         let what = format!("{kind} `{repo}`");
+        let owner = repo.split('/').next().unwrap_or(repo);
         report.push(match hub.auth_check(kind, repo, t) {
             Ok(Access::Granted) => ok(G_HUB, "access", format!("{what}: access granted")),
+            Ok(Access::GatedNotGranted)
+                if identity
+                    .as_ref()
+                    .and_then(|i| i.fine.as_ref())
+                    .is_some_and(|f| f.can_read_gated_repos == Some(false)) =>
+            {
+                fail(
+                    G_HUB,
+                    "access",
+                    format!("{what} is gated and this fine-grained token may not read gated repositories"),
+                )
+                .fix(format!(
+                    "edit the token at {endpoint}/settings/tokens and allow reading the gated repositories you can access (or use a read token)"
+                ))
+            }
             Ok(Access::GatedNotGranted) => fail(
                 G_HUB,
                 "access",
-                format!("{what} is gated and this account has not been granted access (or the request is pending)"),
+                format!("{what} is gated and this account has not been granted access (its conditions are not accepted, or the request is pending)"),
             )
-            .fix(format!("request access at {page}, then wait for approval")),
+            .fix(format!("request access at {page} (accept the conditions there), then wait for approval")),
             Ok(Access::GatedNoToken) => fail(
                 G_HUB,
                 "access",
@@ -180,18 +204,39 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
             .fix(format!(
                 "add a profile (`hfenv add NAME`, `hfenv use NAME`), then request access at {page}"
             )),
+            // The Hub answers a fine-grained token without access as if the repository did not
+            // exist; the token's own scopes tell the two apart.
+            Ok(Access::NotFoundOrPrivate | Access::TokenLacksPermission)
+                if identity
+                    .as_ref()
+                    .and_then(|i| i.fine_allows(owner, "repo.content.read"))
+                    == Some(false) =>
+            {
+                fail(
+                    G_HUB,
+                    "access",
+                    format!("{what}: the fine-grained token lacks `repo.content.read` on `{owner}`"),
+                )
+                .fix(format!(
+                    "edit the token at {endpoint}/settings/tokens and give it `repo.content.read` on `{owner}`"
+                ))
+            }
             Ok(Access::NotFoundOrPrivate) => fail(
                 G_HUB,
                 "access",
-                format!("{what} does not exist, or it is private and this token cannot see it"),
+                format!("{what} does not exist, or it is private and this account cannot see it"),
             )
-            .fix("check the spelling; for a private repo use a token of an account or org that can read it"),
+            .fix(format!(
+                "check the spelling at {endpoint}/{owner}; for a private repo use a profile of an account or org that can read it"
+            )),
             Ok(Access::TokenLacksPermission) => fail(
                 G_HUB,
                 "access",
                 format!("{what}: the token lacks permission to read it"),
             )
-            .fix("give the fine-grained token read access to that namespace, or use a read token"),
+            .fix(format!(
+                "give the fine-grained token `repo.content.read` on `{owner}` at {endpoint}/settings/tokens, or use a read token"
+            )),
             Ok(Access::InvalidToken) => fail(
                 G_HUB,
                 "access",

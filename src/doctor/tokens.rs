@@ -81,11 +81,27 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let hooked = ctx.marker.is_some();
 
     if eff.origin == TokenOrigin::Oidc {
-        report.push(info(
-            G_TOKEN,
-            "winner",
-            "`HF_OIDC_RESOURCE` is set: huggingface_hub exchanges an OIDC token first and ignores `HF_TOKEN` and the token file",
-        ));
+        let profile = ctx
+            .wanted
+            .as_ref()
+            .and_then(|w| w.choice.as_ref().filter(|_| w.token().is_some()));
+        report.push(match profile {
+            // The profile's token is exported, and never used: say so instead of "uses it".
+            Some(c) => warn(
+                G_TOKEN,
+                "oidc",
+                format!(
+                    "`HF_OIDC_RESOURCE` is set: huggingface_hub exchanges an OIDC token and ignores `HF_TOKEN`, so profile `{}`'s token is not used",
+                    c.name
+                ),
+            )
+            .fix("unset `HF_OIDC_RESOURCE` to use the profile (in CI: drop it from the job), or stop choosing a profile here"),
+            None => info(
+                G_TOKEN,
+                "winner",
+                "`HF_OIDC_RESOURCE` is set: huggingface_hub exchanges an OIDC token first and ignores `HF_TOKEN` and the token file",
+            ),
+        });
     }
     if let Some(err) = &eff.file_error {
         let is_dir = std::fs::metadata(paths::hf_token_path(&env)).is_ok_and(|m| m.is_dir());
@@ -112,6 +128,41 @@ pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
         );
     }
 
+    // A browser login: when it expires and why a refresh failed, with the fix.
+    if let Some(l) = ctx.wanted.as_ref().and_then(|w| w.login.as_ref()) {
+        use crate::hf::oauth::Problem;
+        let when = l
+            .expires_at
+            .map(|e| format!(", expires {}", crate::hf::source::utc(e)))
+            .unwrap_or_default();
+        let relogin = format!("run `hf auth login` and name the token `{}`", l.section);
+        report.push(match &l.problem {
+            None => ok(
+                G_TOKEN,
+                "browser-login",
+                format!(
+                    "browser login `{}`{when}; refreshed before it expires, handed out {}",
+                    l.section,
+                    match &l.token_file {
+                        Some(_) => "as a token file huggingface_hub refreshes itself",
+                        None => "as `HF_TOKEN` (renewed by the hook)",
+                    }
+                ),
+            ),
+            Some(p @ (Problem::Revoked(_) | Problem::Unwritable(_))) => fail(
+                G_TOKEN,
+                "browser-login",
+                format!("browser login `{}`{when}: {}", l.section, p.describe()),
+            )
+            .fix(relogin),
+            Some(p) => warn(
+                G_TOKEN,
+                "browser-login",
+                format!("browser login `{}`{when}: {}", l.section, p.describe()),
+            )
+            .fix("hfenv tries again in five minutes; check your network, `HF_HUB_OFFLINE` and `HF_ENDPOINT`"),
+        });
+    }
     // The profile against what the library will pick now.
     let profile = ctx.wanted.as_ref().and_then(|w| {
         w.choice

@@ -77,13 +77,93 @@ impl HubError {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub user: String,
     pub orgs: Vec<String>,
     pub token_name: Option<String>,
     pub role: Option<String>,
     pub fine_grained_write: bool,
+    /// whoami-v2 `auth.accessToken.fineGrained`, for a fine-grained token.
+    #[serde(default)]
+    pub fine: Option<FineGrained>,
+}
+
+/// What a fine-grained token may do (whoami-v2 `auth.accessToken.fineGrained`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FineGrained {
+    pub can_read_gated_repos: Option<bool>,
+    /// Permissions everywhere (`global`).
+    pub global: Vec<String>,
+    /// Permissions on one user or organisation.
+    pub scoped: Vec<Scope>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Scope {
+    /// `user` or `org`.
+    pub kind: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+}
+
+impl Identity {
+    /// What the token may do, in one line for people.
+    pub fn may_do(&self) -> String {
+        let role = self.role.as_deref().unwrap_or("unknown role");
+        let Some(fine) = &self.fine else {
+            return match role {
+                "read" => "read (download public, gated and own private repositories)".into(),
+                "write" => {
+                    "write (read, and push to the account's and its orgs' repositories)".into()
+                }
+                other => other.to_string(),
+            };
+        };
+        let mut parts = vec!["fine-grained".to_string()];
+        match fine.can_read_gated_repos {
+            Some(true) => parts.push("reads gated repos it was granted".into()),
+            Some(false) => parts.push("cannot read gated repos".into()),
+            None => {}
+        }
+        if !fine.global.is_empty() {
+            parts.push(format!("everywhere: {}", fine.global.join(", ")));
+        }
+        for s in &fine.scoped {
+            parts.push(format!(
+                "{} `{}`: {}",
+                s.kind,
+                s.name,
+                if s.permissions.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    s.permissions.join(", ")
+                }
+            ));
+        }
+        if fine.scoped.is_empty() && fine.global.is_empty() {
+            parts.push("no repository permissions".into());
+        }
+        parts.join("; ")
+    }
+
+    /// For a fine-grained token: whether it holds `permission` on `owner`'s repositories.
+    /// `None` for other tokens (their role decides).
+    pub fn fine_allows(&self, owner: &str, permission: &str) -> Option<bool> {
+        let fine = self.fine.as_ref()?;
+        let has = |perms: &[String]| {
+            perms.iter().any(|p| {
+                p == permission || (permission == "repo.content.read" && p == "repo.write")
+            })
+        };
+        Some(
+            has(&fine.global)
+                || fine
+                    .scoped
+                    .iter()
+                    .any(|s| s.name.eq_ignore_ascii_case(owner) && has(&s.permissions)),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -205,6 +285,31 @@ impl Hub {
                 .and_then(|n| n.as_str())
                 .map(printable),
             fine_grained_write,
+            fine: fine.map(|f| FineGrained {
+                can_read_gated_repos: f.get("canReadGatedRepos").and_then(|v| v.as_bool()),
+                global: strings(f.get("global")),
+                scoped: f
+                    .get("scoped")
+                    .and_then(|s| s.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .map(|s| Scope {
+                                kind: s
+                                    .pointer("/entity/type")
+                                    .and_then(|v| v.as_str())
+                                    .unwrap_or("")
+                                    .to_string(),
+                                name: s
+                                    .pointer("/entity/name")
+                                    .and_then(|v| v.as_str())
+                                    .unwrap_or("")
+                                    .to_string(),
+                                permissions: strings(s.get("permissions")),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }),
         })
     }
 
@@ -387,6 +492,17 @@ fn form_encode(value: &str) -> String {
         }
     }
     out
+}
+
+fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(crate::token::redact))
+                .map(|x| x.into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn error_message(resp: reqwest::blocking::Response) -> String {

@@ -3,7 +3,10 @@
 //! profile's token from its source (`source`).
 
 pub mod hub;
+pub mod identity;
 pub mod library;
+pub mod login;
 pub mod oauth;
+pub mod owners;
 pub mod source;
 pub mod stored;

@@ -106,6 +106,8 @@ pub struct OAuth {
     pub refused: u32,
     /// `client_id` of each grant.
     pub client_ids: Vec<String>,
+    /// Who approves a device login (`hf auth login`'s browser flow) at once.
+    pub device_user: String,
 }
 
 impl OAuth {
@@ -159,6 +161,7 @@ impl HubMock {
             grants: 0,
             refused: 0,
             client_ids: Vec::new(),
+            device_user: "alice".into(),
         }));
         let (r, s, o) = (routes.clone(), seen.clone(), oauth.clone());
         std::thread::spawn(move || {
@@ -230,6 +233,18 @@ fn oauth_token(oauth: &Mutex<OAuth>, body: &str) -> Reply {
     let mut o = oauth.lock().unwrap();
     o.client_ids
         .push(form.get("client_id").cloned().unwrap_or_default());
+    if form.get("grant_type").map(String::as_str)
+        == Some("urn:ietf:params:oauth:grant-type:device_code")
+    {
+        // The user approved in the browser at once.
+        let user = o.device_user.clone();
+        let (access, refresh) = o.issue(&user);
+        let answer = serde_json::json!({
+            "access_token": access, "refresh_token": refresh, "token_type": "bearer",
+            "expires_in": o.expires_in,
+        });
+        return Reply::new(200, &answer.to_string());
+    }
     if form.get("grant_type").map(String::as_str) != Some("refresh_token") {
         return Reply::new(400, r#"{"error":"unsupported_grant_type"}"#);
     }
@@ -346,6 +361,11 @@ fn serve(
     };
     let reply = if method == "POST" && path == "/oauth/token" {
         Some(oauth_token(oauth, &body))
+    } else if method == "POST" && path == "/oauth/device" {
+        Some(Reply::new(
+            200,
+            r#"{"device_code":"dev-1","user_code":"ABCD-EFGH","verification_uri":"http://127.0.0.1/device","interval":1,"expires_in":60}"#,
+        ))
     } else if path == "/api/whoami-v2" && issued.is_some() {
         Some(match issued.flatten() {
             // OAuth tokens carry no displayName (hence huggingface_hub's `oauth-<user>`).

@@ -50,3 +50,6 @@ mod install;
 
 // Issue 9 B and C: repository files never steer hfenv; secrets off disk and screen.
 mod repository;
+
+// Owner routing for git and exec --for; fine-grained scopes and OIDC in status and doctor.
+mod owners;

@@ -202,6 +202,19 @@ fn a_revoked_login_keeps_its_token_while_valid_and_says_so() {
         "{}",
         status.stdout
     );
+    let doctor = s
+        .hfenv(&["doctor", "--offline"])
+        .env("HFENV_SHELL_PROFILE", "work")
+        .code(1);
+    assert!(
+        doctor.stdout.contains("browser login `oauth-alice`")
+            && doctor.stdout.contains("expired or was revoked")
+            && doctor
+                .stdout
+                .contains("run `hf auth login` and name the token `oauth-alice`"),
+        "{}",
+        doctor.stdout
+    );
 }
 
 #[test]
@@ -523,4 +536,64 @@ fn fifty_racing_refreshes_with_huggingface_hub_lose_nothing() {
     let mut lines = got.stdout.lines();
     assert!(hub.alive(lines.next().unwrap_or("")), "{}", got.stdout);
     assert_eq!(lines.next(), Some("bob"), "{}", got.stderr);
+}
+
+#[test]
+fn add_login_runs_hf_auth_login_and_references_the_saved_login() {
+    let Some(py) = python() else { return };
+    let mut s = Sandbox::new();
+    let hub = HubMock::start();
+    s.set_env("HF_ENDPOINT", &hub.url);
+    hub.oauth.lock().unwrap().device_user = "bob".into();
+    // `hf` is the real huggingface_hub CLI, through a shim that needs no pyenv.
+    let bin = s.mkdir("bin");
+    let hf = bin.join("hf");
+    std::fs::write(
+        &hf,
+        format!(
+            "#!/bin/sh\nexec '{}' -m huggingface_hub.cli.hf \"$@\"\n",
+            py.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hf, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    s.set_env("PATH", path);
+    // An earlier login stays the active one.
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[personal]\nhf_token = {TOKEN_PERSONAL}\n\n"),
+    );
+    s.write(".cache/huggingface/token", TOKEN_PERSONAL);
+    let out = s.hfenv(&["add", "work", "--login"]).ok();
+    assert!(
+        out.stdout.contains("added profile `work`"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("active huggingface_hub login is unchanged"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        s.config()
+            .contains("[profiles.work]\nhf_stored = \"oauth-bob\""),
+        "{}",
+        s.config()
+    );
+    assert_eq!(s.read(".cache/huggingface/token"), TOKEN_PERSONAL);
+    let stored = s.read(".cache/huggingface/stored_tokens");
+    assert!(
+        stored.contains("[personal]") && stored.contains("[oauth-bob]"),
+        "{stored}"
+    );
+    let token = s.hfenv(&["token", "-p", "work"]).ok().stdout;
+    assert!(hub.alive(token.trim()));
+    // A second `--login` for the same name needs --force, and is refused before logging in.
+    let e = s.hfenv(&["add", "work", "--login"]).code(1);
+    assert!(e.stderr.contains("already exists"), "{}", e.stderr);
 }
