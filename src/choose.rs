@@ -13,6 +13,10 @@ use crate::{paths, state};
 pub const PIN_FILE: &str = ".hfenv";
 /// This shell's own choice (`hfenv use NAME --shell`).
 pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
+/// Set by `hfenv exec -p NAME` for the command it runs: the most explicit choice there is, so
+/// git's credential helper inside it answers for NAME even where an `owners` rule would pick
+/// another profile. An hfenv-owned name: no `.env` or profile `env` can set it.
+pub const EXEC_CHOICE_VAR: &str = "HFENV_EXEC_PROFILE";
 /// A pin holds a name and perhaps a comment: anything bigger is not a pin.
 const PIN_MAX: u64 = 4096;
 

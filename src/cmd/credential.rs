@@ -36,12 +36,16 @@ pub fn run(args: Credential) -> Result<()> {
     // only worth running for a request this profile will answer. A profile that lists the
     // repository's owner (`owners`) serves it from any directory; git sends the path only with
     // `credential.useHttpPath`.
-    let by_owner = request
-        .get("path")
-        .and_then(|p| crate::hf::owners::owner_of(p))
-        .and_then(|o| crate::hf::owners::profile_for(config, o))
-        .map(str::to_string);
-    let name = match by_owner {
+    // Inside `hfenv exec -p NAME` NAME wins over everything, the owner rule included.
+    let by_exec = crate::paths::process_env(choose::EXEC_CHOICE_VAR).filter(|n| !n.is_empty());
+    let by_owner = || {
+        request
+            .get("path")
+            .and_then(|p| crate::hf::owners::owner_of(p))
+            .and_then(|o| crate::hf::owners::profile_for(config, o))
+            .map(str::to_string)
+    };
+    let name = match by_exec.or_else(by_owner) {
         Some(n) => n,
         None => match choose::choose(&here.context()).choice {
             Some(choice) => choice.name,

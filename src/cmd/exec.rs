@@ -49,6 +49,7 @@ pub fn run(mut args: Exec) -> Result<()> {
     // helper, a nested shell's hook) chooses NAME too, not the parent shell's choice.
     if let Some(name) = &args.profile {
         command.env(crate::choose::SHELL_CHOICE_VAR, name);
+        command.env(crate::choose::EXEC_CHOICE_VAR, name);
     }
     // exec replaces this process: signals, exit status and the terminal behave as if the
     // command had been run directly.

@@ -128,7 +128,7 @@ pub fn run(args: List) -> Result<()> {
             ui::cell(&p.source().expect("validated").describe()),
             format!(
                 "{}{}",
-                token_note(p, masked),
+                ui::cell(&token_note(p, masked)),
                 is_active
                     .map(|c| format!("  (active: {})", c.why.scope()))
                     .unwrap_or_default()
@@ -152,7 +152,9 @@ pub fn run(args: List) -> Result<()> {
         out.push_str(&ui::paint(color, "33", &note));
         out.push('\n');
     }
-    ui::print_for_people(&out)
+    // Every cell was masked and escaped above; escaping the whole text again would also
+    // escape the colours.
+    ui::print(&crate::token::redact(&out))
 }
 
 /// Profile names only, for completion scripts: must stay fast and never fail loudly.

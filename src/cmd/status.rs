@@ -183,6 +183,13 @@ pub fn run(args: Status) -> Result<()> {
     for n in &wanted.notices {
         row("notice", ui::cell(n));
     }
+    // Every cell masked and escaped before colour is added: escaping the finished text would
+    // escape the colours too.
+    for r in rows.iter_mut() {
+        for c in r.iter_mut() {
+            *c = ui::cell(c);
+        }
+    }
     for (i, r) in rows.iter().enumerate() {
         let v = &r[1];
         if v.contains("does not exist") || v.starts_with('✗') || v.starts_with("blocked") {
@@ -195,7 +202,7 @@ pub fn run(args: Status) -> Result<()> {
         1 if i == 0 && wanted.profile.is_some() => ui::paint(color, "32", text),
         _ => text.to_string(),
     });
-    ui::print_for_people(&out)
+    ui::print(&out)
 }
 
 /// A browser login's expiry, how it is handed out, and why a refresh failed, with the fix.

@@ -66,6 +66,21 @@ fn git_picks_the_profile_by_the_repository_owner_from_any_directory() {
         other.contains(&format!("password={TOKEN_PERSONAL}\n")),
         "{other}"
     );
+    // Inside `hfenv exec -p NAME` everything is NAME, even a repository another profile owns.
+    let mut cmd = s.command(
+        BIN,
+        &["exec", "-p", "personal", "--", "git", "credential", "fill"],
+    );
+    cmd.current_dir(&anywhere)
+        .env("PWD", &anywhere)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("HF_ENDPOINT");
+    let child = spawn_with_input(&mut cmd, "url=https://huggingface.co/acme/model\n\n");
+    let explicit = String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned();
+    assert!(
+        explicit.contains(&format!("password={TOKEN_PERSONAL}\n")),
+        "{explicit}"
+    );
     // Without the path (useHttpPath off), the directory decides, as before.
     let no_path = fill(&s, &anywhere, "protocol=https\nhost=huggingface.co\n\n");
     assert!(
