@@ -32,8 +32,16 @@ pub fn path_fix_file(state: &Path) -> PathBuf {
     state.join("path")
 }
 
+/// The most hfenv reads of one of its own small state files.
+const OWN_FILE: u64 = 64 << 10;
+
+/// One of hfenv's own small state files: never a link, never a FIFO, bounded.
+fn own_text(path: &Path) -> Option<String> {
+    files::read_bounded_string(path, OWN_FILE, files::Links::Refuse).ok()
+}
+
 pub fn global_profile(state: &Path) -> Option<String> {
-    let text = fs::read_to_string(global_file(state)).ok()?;
+    let text = own_text(&global_file(state))?;
     let name = text.trim();
     (!name.is_empty()).then(|| name.to_string())
 }
@@ -127,7 +135,9 @@ fn forget_allowed(allow: &Path, path: &Path) -> Result<()> {
     };
     let wanted = path.as_os_str().as_encoded_bytes();
     for entry in entries.flatten() {
-        if fs::read(entry.path()).map(|c| c == wanted).unwrap_or(false) {
+        if files::read_bounded(&entry.path(), OWN_FILE, files::Links::Refuse)
+            .is_ok_and(|c| c == wanted)
+        {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -136,7 +146,7 @@ fn forget_allowed(allow: &Path, path: &Path) -> Result<()> {
 
 /// Directories `doctor --fix` recorded for the hook to put on PATH, in order.
 pub fn path_additions(state: &Path) -> Vec<PathBuf> {
-    fs::read_to_string(path_fix_file(state))
+    own_text(&path_fix_file(state))
         .map(|t| {
             t.lines()
                 .map(str::trim)

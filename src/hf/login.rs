@@ -24,7 +24,8 @@ pub fn run(profile: &Profile) -> Result<String> {
     let stored_path = paths::hf_stored_tokens_path(&lookup);
     let token_path = paths::hf_token_path(&lookup);
     let before = tokens(&stored_path)?;
-    let active_before = std::fs::read(&token_path).ok();
+    let active_before =
+        crate::files::read_bounded(&token_path, 64 << 10, crate::files::Links::Follow).ok();
 
     let mut cmd = login_command()?;
     // `--force`: an existing login is no reason to skip adding another one.
@@ -54,7 +55,8 @@ pub fn run(profile: &Profile) -> Result<String> {
         .filter(|(name, token)| before.get(*name) != Some(*token))
         .map(|(name, _)| name)
         .collect();
-    let active_now = std::fs::read(&token_path).ok();
+    let active_now =
+        crate::files::read_bounded(&token_path, 64 << 10, crate::files::Links::Follow).ok();
     let chosen = match changed.as_slice() {
         [one] => (*one).clone(),
         [] => {

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::hub::{Hub, RefreshError};
 use super::stored::{self, Section};
+use crate::files::{self, Links};
 use crate::token::{clean, fingerprint};
 
 /// huggingface_hub refreshes when less than this much validity remains.
@@ -357,11 +358,17 @@ fn write_hf(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
 }
 
 pub fn read_token(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > 64 << 10 {
-        return None;
-    }
-    clean(&std::fs::read_to_string(path).ok()?)
+    // The user's token file may be a link they made; it is still only a small regular file,
+    // checked on the opened descriptor (never a FIFO or /dev/zero).
+    clean(&files::read_bounded_string(path, SMALL_FILE, Links::Follow).ok()?)
+}
+
+/// The most hfenv reads of a token file or of its own refresh bookkeeping.
+const SMALL_FILE: u64 = 64 << 10;
+
+/// hfenv's own bookkeeping under its state directory: never a link, bounded.
+fn read_own(path: &Path, limit: u64) -> Option<String> {
+    files::read_bounded_string(path, limit, Links::Refuse).ok()
 }
 
 /// The token file hfenv hands to huggingface_hub for `profile` (see `PROFILE_TOKEN_PREFIX`).
@@ -415,7 +422,7 @@ impl Memory {
     }
 
     fn recall(&self, refresh_token: &str, now: i64) -> Option<Problem> {
-        let text = std::fs::read_to_string(self.path.as_ref()?).ok()?;
+        let text = read_own(self.path.as_ref()?, SMALL_FILE)?;
         let r: Remembered = serde_json::from_str(&text).ok()?;
         if r.refresh != fingerprint(refresh_token) {
             return None;
@@ -477,7 +484,7 @@ pub fn follow(place: &Place, section: &str, token: &str) {
         return;
     };
     let print = fingerprint(token);
-    let mut seen: Vec<String> = std::fs::read_to_string(&path)
+    let mut seen: Vec<String> = read_own(&path, 1 << 20)
         .unwrap_or_default()
         .lines()
         .map(str::to_string)
@@ -536,7 +543,7 @@ pub fn follow(place: &Place, section: &str, token: &str) {
 /// The last failure remembered for a login, for `status` and `doctor` (no request made).
 pub fn last_problem(place: &Place, section: &Section, now: i64) -> Option<Problem> {
     let memory = Memory::new(place, &section.name);
-    let text = std::fs::read_to_string(memory.path.as_ref()?).ok()?;
+    let text = read_own(memory.path.as_ref()?, SMALL_FILE)?;
     let r: Remembered = serde_json::from_str(&text).ok()?;
     if Some(r.refresh.as_str()) != section.refresh_token().map(fingerprint).as_deref() {
         return None;

@@ -951,3 +951,40 @@ fn hub_names_reach_the_terminal_without_control_characters() {
     );
     assert!(who.stdout.contains("acme\\u{9b}31m"), "{}", who.stdout);
 }
+
+/// hfenv's own small state files (the global choice, doctor's PATH list) are bounded and
+/// non-blocking too: the state directory is not trusted to be intact.
+#[test]
+fn own_state_files_as_special_files_never_hang() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.hfenv(&["use", "work"]).ok();
+    let state = s.state_dir();
+    for special in ["fifo", "zero"] {
+        for file in ["global", "path"] {
+            let path = state.join(file);
+            let _ = std::fs::remove_file(&path);
+            match special {
+                "fifo" => mkfifo(&path),
+                _ => std::os::unix::fs::symlink("/dev/zero", &path).unwrap(),
+            }
+        }
+        for args in [
+            &["status"][..],
+            &["export", "json"],
+            &["export", "bash"],
+            &["list"],
+        ] {
+            let out = run_within(s.command(BIN, args), 20);
+            assert!(
+                out.is_some(),
+                "`hfenv {}` hung on a {special}",
+                args.join(" ")
+            );
+            let out = out.unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            // A global choice that cannot be read is no choice: no token is exported.
+            assert!(!stdout.contains(TOKEN_WORK), "{args:?}: {stdout}");
+        }
+    }
+}
