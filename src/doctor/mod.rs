@@ -340,15 +340,7 @@ pub fn git(cwd: &Path, args: &[&str]) -> Option<Output> {
 /// Text from outside (a repository, git's output) with control characters escaped, so it
 /// cannot move the cursor or recolour the terminal.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::ui::printable(text).into_owned()
 }
 
 /// `~/x` for paths under the home directory: shorter lines, nothing lost.

@@ -318,9 +318,8 @@ pub fn read_locked(stored: &Path) -> Option<stored::StoredTokens> {
     stored::read(stored).ok()
 }
 
-/// huggingface_hub's token file and hfenv's per-profile ones follow a refresh only while they
-/// still hold the old token: another process may have switched them meanwhile.
-fn replace_token_files(place: &Place, old: &str, new: &str) {
+/// huggingface_hub's token file and hfenv's per-profile token files beside `stored_tokens`.
+fn token_files(place: &Place) -> Vec<PathBuf> {
     let mut files = vec![place.token_file.clone()];
     if let Some(dir) = place.stored.parent() {
         if let Ok(entries) = std::fs::read_dir(dir) {
@@ -336,6 +335,13 @@ fn replace_token_files(place: &Place, old: &str, new: &str) {
             );
         }
     }
+    files
+}
+
+/// huggingface_hub's token file and hfenv's per-profile ones follow a refresh only while they
+/// still hold the old token: another process may have switched them meanwhile.
+fn replace_token_files(place: &Place, old: &str, new: &str) {
+    let files = token_files(place);
     for f in files {
         if read_token(&f).as_deref() == Some(old) {
             let _ = write_hf(&f, new.as_bytes());
@@ -489,21 +495,7 @@ pub fn follow(place: &Place, section: &str, token: &str) {
         .lines()
         .map(str::to_string)
         .collect();
-    let mut files = vec![place.token_file.clone()];
-    if let Some(dir) = place.stored.parent() {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            files.extend(
-                entries
-                    .flatten()
-                    .filter(|e| {
-                        e.file_name()
-                            .to_string_lossy()
-                            .starts_with(PROFILE_TOKEN_PREFIX)
-                    })
-                    .map(|e| e.path()),
-            );
-        }
-    }
+    let files = token_files(place);
     let stale: Vec<PathBuf> = files
         .into_iter()
         .filter(|f| {
