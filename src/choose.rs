@@ -10,18 +10,18 @@ use crate::files::{self, Links};
 use crate::{paths, state};
 
 /// The name of the marker file that pins a directory to a profile (committable, names only).
-pub const PIN_FILE: &str = ".hfenv";
+pub(crate) const PIN_FILE: &str = ".hfenv";
 /// This shell's own choice (`hfenv use NAME --shell`).
-pub const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
+pub(crate) const SHELL_CHOICE_VAR: &str = "HFENV_SHELL_PROFILE";
 /// Set by `hfenv exec -p NAME` for the command it runs: the most explicit choice there is, so
 /// git's credential helper inside it answers for NAME even where an `owners` rule would pick
 /// another profile. An hfenv-owned name: no `.env` or profile `env` can set it.
-pub const EXEC_CHOICE_VAR: &str = "HFENV_EXEC_PROFILE";
+pub(crate) const EXEC_CHOICE_VAR: &str = "HFENV_EXEC_PROFILE";
 /// A pin holds a name and perhaps a comment: anything bigger is not a pin.
 const PIN_MAX: u64 = 4096;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Why {
+pub(crate) enum Why {
     /// `-p NAME` on the command line.
     Explicit,
     /// `hfenv use NAME --shell` in this shell.
@@ -35,7 +35,7 @@ pub enum Why {
 }
 
 impl Why {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Why::Explicit => "chosen with `-p`".into(),
             Why::Shell => format!(
@@ -47,7 +47,7 @@ impl Why {
         }
     }
 
-    pub fn scope(&self) -> &'static str {
+    pub(crate) fn scope(&self) -> &'static str {
         match self {
             Why::Explicit => "explicit",
             Why::Shell => "shell",
@@ -59,13 +59,13 @@ impl Why {
 }
 
 #[derive(Debug, Clone)]
-pub struct Choice {
+pub(crate) struct Choice {
     pub name: String,
     pub why: Why,
 }
 
 /// What every stage reads: the config, where hfenv keeps state, the directory, the environment.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub config: &'a Config,
     pub config_path: &'a Path,
     pub state: PathBuf,
@@ -76,7 +76,7 @@ pub struct Context<'a> {
 
 /// The choice, with what to watch and what to say about it.
 #[derive(Debug, Default)]
-pub struct Chosen {
+pub(crate) struct Chosen {
     pub choice: Option<Choice>,
     /// Files and directories whose change may change the choice.
     pub watches: Vec<PathBuf>,
@@ -84,7 +84,7 @@ pub struct Chosen {
     pub notices: Vec<String>,
 }
 
-pub fn current_dir(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
+pub(crate) fn current_dir(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf> {
     let physical = std::env::current_dir().map_err(|e| {
         Error::new(
             format!("the current directory is unreadable: {e}"),
@@ -109,7 +109,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Which profile applies here, and why: shell, then nearest directory pin, then global.
-pub fn choose(ctx: &Context) -> Chosen {
+pub(crate) fn choose(ctx: &Context) -> Chosen {
     let mut out = Chosen::default();
     out.choice = choose_into(ctx, &mut out);
     out
@@ -212,7 +212,7 @@ fn normalize(p: &Path) -> PathBuf {
 /// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
 /// `Ok(None)`: there is no pin here. It is read as a repository's file: small, regular, not a
 /// link, never waited on; anything else is refused, with a reason that never quotes it.
-pub fn read_pin(path: &Path) -> std::result::Result<Option<String>, String> {
+pub(crate) fn read_pin(path: &Path) -> std::result::Result<Option<String>, String> {
     let text = match files::read_bounded(path, PIN_MAX, Links::Refuse) {
         Ok(bytes) => bytes,
         Err(e) if e.is_missing() => return Ok(None),
@@ -230,7 +230,7 @@ pub fn read_pin(path: &Path) -> std::result::Result<Option<String>, String> {
     }
 }
 
-pub fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
+pub(crate) fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
     // A file that does not exist yet is seen appearing through its directory's mtime. It is
     // watched itself too: a hook that cannot read mtimes (elvish) looks for exactly it.
     if !path.exists() {

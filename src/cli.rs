@@ -22,13 +22,13 @@ Exit codes: 0 ok, 1 failure (or `doctor` found problems), 2 usage error.";
 /// Per-directory Hugging Face tokens and environments, direnv-style.
 #[derive(Debug, Parser)]
 #[command(name = "hfenv", version = crate::VERSION, after_help = ENV_HELP, disable_help_subcommand = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     Add(Add),
     List(List),
     Remove(Remove),
@@ -58,7 +58,7 @@ pub enum Command {
 /// A token read that way goes into the OS credential store when one answers (the config then
 /// holds `keyring = true`); see --store.
 #[derive(Debug, Args)]
-pub struct Add {
+pub(crate) struct Add {
     /// Profile name: letters, digits, `.`, `_`, `-`
     pub name: String,
     /// Read the token from standard input
@@ -93,7 +93,7 @@ pub struct Add {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StoreArg {
+pub(crate) enum StoreArg {
     Auto,
     Keyring,
     Config,
@@ -104,7 +104,7 @@ pub enum StoreArg {
 /// Each token is stored and read back before it leaves the config; the config keeps
 /// `keyring = true` in its place, with its comments and layout.
 #[derive(Debug, Args)]
-pub struct Migrate {
+pub(crate) struct Migrate {
     /// Profiles to move (default: every profile with an inline token)
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profiles: Vec<String>,
@@ -112,7 +112,7 @@ pub struct Migrate {
 
 /// List profiles: where each token comes from, masked, and which is active here
 #[derive(Debug, Args)]
-pub struct List {
+pub(crate) struct List {
     /// Print JSON (an array of profiles, tokens masked) instead of a table
     #[arg(long)]
     pub json: bool,
@@ -120,7 +120,7 @@ pub struct List {
 
 /// Remove a profile (and the directory rules that name it)
 #[derive(Debug, Args)]
-pub struct Remove {
+pub(crate) struct Remove {
     /// The profile to remove (`hfenv list` shows them)
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: String,
@@ -128,7 +128,7 @@ pub struct Remove {
 
 /// Print a profile's whole token (the one command that does)
 #[derive(Debug, Args)]
-pub struct TokenCmd {
+pub(crate) struct TokenCmd {
     /// Profile (default: the one active here)
     #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
@@ -139,7 +139,7 @@ pub struct TokenCmd {
 /// Which applies, first match wins: this shell's choice, the nearest directory pin
 /// (a --dir rule or a `.hfenv` file), the global choice, none.
 #[derive(Debug, Args)]
-pub struct Use {
+pub(crate) struct Use {
     /// The profile to use (omit it with --clear)
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_names), required_unless_present = "clear")]
     pub profile: Option<String>,
@@ -159,7 +159,7 @@ pub struct Use {
 
 /// Show which profile applies here, why, and what huggingface_hub will use
 #[derive(Debug, Args)]
-pub struct Status {
+pub(crate) struct Status {
     /// Print JSON (plain values, tokens masked) instead of text
     #[arg(long)]
     pub json: bool,
@@ -170,7 +170,7 @@ pub struct Status {
 /// Trust is for this path and this content: an edited file is blocked again until you allow
 /// it again. In a hooked shell the change applies at once.
 #[derive(Debug, Args)]
-pub struct Allow {
+pub(crate) struct Allow {
     /// `.env` files to trust (default: the current directory's)
     #[arg(value_name = "FILES", value_hint = ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
@@ -180,7 +180,7 @@ pub struct Allow {
 ///
 /// In a hooked shell the change applies at once: the file's variables go.
 #[derive(Debug, Args)]
-pub struct Deny {
+pub(crate) struct Deny {
     /// `.env` files to stop trusting (default: the current directory's)
     #[arg(value_name = "FILES", value_hint = ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
@@ -201,7 +201,7 @@ Then open a new shell. The hook also registers tab completion (--no-completions 
 /// Print the shell hook, for your shell's rc file: eval "$(hfenv hook bash)"
 #[derive(Debug, Args)]
 #[command(after_help = HOOK_HELP)]
-pub struct Hook {
+pub(crate) struct Hook {
     /// The shell to hook: bash, zsh, fish, elvish, nushell (nu), powershell (pwsh)
     pub shell: Shell,
     /// Do not register tab completion
@@ -211,7 +211,7 @@ pub struct Hook {
 
 /// Every shell hfenv speaks: hooks, exports, completions and `use --shell` all take this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
+pub(crate) enum Shell {
     Bash,
     Zsh,
     Fish,
@@ -224,7 +224,7 @@ pub enum Shell {
 
 /// Print what moves this environment to the one the current directory wants
 #[derive(Debug, Args)]
-pub struct Export {
+pub(crate) struct Export {
     /// What to print: shell code (bash, zsh, fish, elvish, nushell, powershell), json, dotenv
     /// (for `docker --env-file`) or github (appends to $GITHUB_ENV)
     pub format: ExportFormat,
@@ -238,7 +238,7 @@ pub struct Export {
 
 /// `hfenv export`'s output: code for a shell, or the variables as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     Shell(Shell),
     Json,
     Dotenv,
@@ -273,7 +273,7 @@ impl ValueEnum for ExportFormat {
 
 /// Run a command with a profile's environment (default: the current directory's)
 #[derive(Debug, Args)]
-pub struct Exec {
+pub(crate) struct Exec {
     /// Use this profile instead of the current directory's choice
     #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
@@ -294,7 +294,7 @@ pub struct Exec {
 
 /// Ask the Hub who a token belongs to
 #[derive(Debug, Args)]
-pub struct Whoami {
+pub(crate) struct Whoami {
     /// Ask about this profile's token (default: the one active here)
     #[arg(short, long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_names))]
     pub profile: Option<String>,
@@ -305,7 +305,7 @@ pub struct Whoami {
 
 /// Find PATH, token and setup problems, and fix the safe ones with --fix
 #[derive(Debug, Args)]
-pub struct Doctor {
+pub(crate) struct Doctor {
     /// Repair what can be repaired safely: `hf` on PATH through the hook (asks first), the
     /// token files' modes, `.env` in `.gitignore`
     #[arg(long)]
@@ -333,7 +333,7 @@ pub struct Doctor {
 
 /// Turn tokens saved by `hf auth login` into profiles
 #[derive(Debug, Args)]
-pub struct Import {
+pub(crate) struct Import {
     /// Copy the token into the config instead of referencing huggingface_hub's file
     #[arg(long)]
     pub copy: bool,
@@ -344,14 +344,14 @@ pub struct Import {
 
 /// Git credential helper for the Hub: git config --global credential.https://huggingface.co.helper '!hfenv credential'
 #[derive(Debug, Args)]
-pub struct Credential {
+pub(crate) struct Credential {
     /// git's action: get, store or erase
     pub action: String,
 }
 
 /// Print a shell completion script (the hook already registers one)
 #[derive(Debug, Args)]
-pub struct Completions {
+pub(crate) struct Completions {
     /// The shell to complete for
     pub shell: Shell,
 }
@@ -361,7 +361,7 @@ pub struct Completions {
 /// Install it with `hfenv man > ~/.local/share/man/man1/hfenv.1`; each subcommand has its own
 /// page (`hfenv man add > ~/.local/share/man/man1/hfenv-add.1`).
 #[derive(Debug, Args)]
-pub struct Man {
+pub(crate) struct Man {
     /// A subcommand's page instead of the main one
     #[arg(value_name = "SUBCOMMAND")]
     pub subcommand: Option<String>,

@@ -14,7 +14,7 @@ use crate::{files, paths};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     #[serde(default)]
     pub settings: Settings,
     #[serde(default)]
@@ -26,7 +26,7 @@ pub struct Config {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Seconds a `token_command` may take before it is abandoned.
     pub token_command_timeout: f64,
     /// Whether trusted `.env` files are loaded at all.
@@ -43,7 +43,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StoreChoice {
+pub(crate) enum StoreChoice {
     #[default]
     Auto,
     Keyring,
@@ -52,7 +52,7 @@ pub enum StoreChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum DotenvSearch {
+pub(crate) enum DotenvSearch {
     Home,
     Root,
     Cwd,
@@ -71,20 +71,20 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn token_command_timeout(&self) -> Duration {
+    pub(crate) fn token_command_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.token_command_timeout.clamp(0.1, 600.0))
     }
 
     /// How long the credential store may take to answer (a hung daemon, an unlock prompt
     /// nobody answers): the same bound as a `token_command`.
-    pub fn store_timeout(&self) -> Duration {
+    pub(crate) fn store_timeout(&self) -> Duration {
         self.token_command_timeout()
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(crate) struct Profile {
     pub token: Option<String>,
     pub token_command: Option<String>,
     pub token_env: Option<String>,
@@ -107,13 +107,13 @@ pub struct Profile {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TokenVia {
+pub(crate) enum TokenVia {
     File,
     Env,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     Inline(&'a str),
     Command(&'a str),
     Env(&'a str),
@@ -123,7 +123,7 @@ pub enum Source<'a> {
 }
 
 impl Profile {
-    pub fn source(&self) -> Option<Source<'_>> {
+    pub(crate) fn source(&self) -> Option<Source<'_>> {
         match (
             &self.token,
             &self.token_command,
@@ -140,13 +140,13 @@ impl Profile {
         }
     }
 
-    pub fn token_via(&self) -> TokenVia {
+    pub(crate) fn token_via(&self) -> TokenVia {
         self.token_via.unwrap_or(TokenVia::File)
     }
 
     /// A stable digest of the definition: a token fetched for this profile stays valid while the
     /// definition is unchanged, so a `token_command` does not run again on every `cd`.
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         let mut text = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.token, self.token_command, self.token_env, self.hf_stored, self.env, self.keyring
@@ -160,7 +160,7 @@ impl Profile {
 }
 
 impl Source<'_> {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Source::Inline(_) => "inline token".into(),
             Source::Command(c) => format!("command `{c}`"),
@@ -169,31 +169,21 @@ impl Source<'_> {
             Source::Keyring => "credential store".into(),
         }
     }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Source::Inline(_) => "token",
-            Source::Command(_) => "token_command",
-            Source::Env(_) => "token_env",
-            Source::HfStored(_) => "hf_stored",
-            Source::Keyring => "keyring",
-        }
-    }
 }
 
-pub const NAME_RULE: &str =
+pub(crate) const NAME_RULE: &str =
     "a profile name starts with a letter or digit, contains only letters, digits, `.`, `_` and `-`, and does not look like a token";
 
 /// A profile name is exported (`HFENV_PROFILE`), shown in prompts and listings: it must never
 /// be a token pasted in the wrong place.
-pub fn valid_profile_name(name: &str) -> bool {
+pub(crate) fn valid_profile_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && !looks_like_token(name)
 }
 
-pub fn check_profile_name(name: &str) -> Result<()> {
+pub(crate) fn check_profile_name(name: &str) -> Result<()> {
     if looks_like_token(name) {
         // Said masked: the name is a secret pasted in the wrong place.
         return Err(Error::usage(
@@ -212,12 +202,12 @@ pub fn check_profile_name(name: &str) -> Result<()> {
 }
 
 /// A value pasted where a variable name belongs.
-pub fn looks_like_token(text: &str) -> bool {
+pub(crate) fn looks_like_token(text: &str) -> bool {
     (text.starts_with("hf_") || text.starts_with("api_org")) && text.len() >= 16
 }
 
 /// A Hub user or organisation name, as it appears in `huggingface.co/OWNER/NAME`.
-pub fn valid_owner(name: &str) -> bool {
+pub(crate) fn valid_owner(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 96
         && name
@@ -226,16 +216,16 @@ pub fn valid_owner(name: &str) -> bool {
         && !name.starts_with(['-', '.'])
 }
 
-pub fn valid_env_name(name: &str) -> bool {
+pub(crate) fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Variables hfenv owns while a profile is active; a profile's `env` may not set them.
-pub const TOKEN_VARS: [&str; 2] = ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"];
+pub(crate) const TOKEN_VARS: [&str; 2] = ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"];
 
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub path: PathBuf,
     pub config: Config,
     /// The text as read, so edits start from exactly what the user wrote.
@@ -243,15 +233,15 @@ pub struct Loaded {
 }
 
 impl Config {
-    pub fn profile(&self, name: &str) -> Option<&Profile> {
+    pub(crate) fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name).map(|p| p.get_ref())
     }
 
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.profiles.keys().map(String::as_str).collect()
     }
 
-    pub fn unknown_profile(&self, name: &str) -> Error {
+    pub(crate) fn unknown_profile(&self, name: &str) -> Error {
         Error::new(
             format!("no profile named `{}`", name.escape_debug()),
             self.closest_profiles(name),
@@ -261,7 +251,7 @@ impl Config {
     /// What to say after "no profile named X": the closest few names ("did you mean"), all of
     /// them when there are only a few, else where to see them. Linear in the number of
     /// profiles.
-    pub fn closest_profiles(&self, name: &str) -> String {
+    pub(crate) fn closest_profiles(&self, name: &str) -> String {
         let known = self.names();
         if known.is_empty() {
             return "no profiles exist yet; add one with `hfenv add NAME`".into();
@@ -330,12 +320,12 @@ fn closeness(typed: &str, known: &str) -> Option<usize> {
 }
 
 /// Reads the config; a missing file is an empty config.
-pub fn load() -> Result<Loaded> {
+pub(crate) fn load() -> Result<Loaded> {
     let path = paths::config_file()?;
     load_from(&path)
 }
 
-pub fn load_from(path: &Path) -> Result<Loaded> {
+pub(crate) fn load_from(path: &Path) -> Result<Loaded> {
     // A FIFO or a link to `/dev/zero` is refused, never waited on or read without end.
     let text = match files::read_bounded_string(path, files::SMALL, files::Links::Follow) {
         Ok(t) => t,
@@ -372,7 +362,7 @@ fn located(path: &Path, text: &str, offset: usize, what: &str, fix: &str) -> Err
     Error::new(format!("{}:{line}:{col}: {what}", path.display()), fix)
 }
 
-pub fn parse(path: &Path, text: &str) -> Result<Config> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Config> {
     // The plain form `hfenv add` writes is read without a TOML tree per profile; anything else
     // (and every error) goes through the TOML parser, so the result is the same.
     let fast = crate::config_fast::parse(text);
@@ -714,7 +704,7 @@ fn first_lower(s: &str) -> String {
 
 /// An edit of the config under an exclusive lock: other `hfenv` processes wait, so two
 /// concurrent `add`s both survive.
-pub struct Edit {
+pub(crate) struct Edit {
     pub path: PathBuf,
     pub doc: toml_edit::DocumentMut,
     pub config: Config,
@@ -722,7 +712,7 @@ pub struct Edit {
 }
 
 impl Edit {
-    pub fn begin() -> Result<Edit> {
+    pub(crate) fn begin() -> Result<Edit> {
         let path = paths::config_file()?;
         let lock_path = crate::state::ensure_dir()?.join("config.lock");
         let lock = OpenOptions::new()
@@ -747,7 +737,7 @@ impl Edit {
         })
     }
 
-    pub fn profiles_table(&mut self) -> &mut toml_edit::Table {
+    pub(crate) fn profiles_table(&mut self) -> &mut toml_edit::Table {
         let item = self.doc.entry("profiles").or_insert_with(|| {
             let mut t = toml_edit::Table::new();
             t.set_implicit(true);
@@ -757,7 +747,7 @@ impl Edit {
             .expect("`profiles` is a table: the config parsed")
     }
 
-    pub fn dirs_table(&mut self) -> &mut toml_edit::Table {
+    pub(crate) fn dirs_table(&mut self) -> &mut toml_edit::Table {
         let item = self
             .doc
             .entry("dirs")
@@ -769,7 +759,7 @@ impl Edit {
     /// Removes a profile's table. Comment paragraphs above it that a blank line separates from
     /// it (a file header, notes about the previous profile) are not its own: they move to the
     /// table that follows, or stay at the end.
-    pub fn remove_profile(&mut self, name: &str) {
+    pub(crate) fn remove_profile(&mut self, name: &str) {
         let Some(removed) = self.profiles_table().remove(name) else {
             return;
         };
@@ -823,7 +813,7 @@ impl Edit {
     }
 
     /// An empty `[dirs]` header left behind by the last rule's removal is noise.
-    pub fn drop_empty_dirs(&mut self) {
+    pub(crate) fn drop_empty_dirs(&mut self) {
         if self
             .doc
             .get("dirs")
@@ -835,7 +825,7 @@ impl Edit {
     }
 
     /// Validates the edited text as a whole before it replaces the file.
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let text = self.doc.to_string();
         parse(&self.path, &text)?;
         // A symlinked config is the user's (dotfile managers): written through to its target.

@@ -17,7 +17,7 @@ use toml::Spanned;
 use crate::config::{Config, Profile};
 
 /// `Some(config)` when the text is in the subset, else `None` (parse it whole).
-pub fn parse(text: &str) -> Option<Config> {
+pub(crate) fn parse(text: &str) -> Option<Config> {
     if text.contains("\"\"\"") || text.contains("'''") {
         return None;
     }

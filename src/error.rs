@@ -3,32 +3,32 @@
 use std::fmt;
 
 /// Exit codes, documented in the README: 0 ok, 1 failure (or problems found), 2 usage.
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_FAILURE: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug)]
-pub struct Error {
+pub(crate) struct Error {
     pub message: String,
     pub code: u8,
 }
 
 impl Error {
     /// `what` went wrong, `fix` says what to do; rendered as `what — fix`.
-    pub fn new(what: impl fmt::Display, fix: impl fmt::Display) -> Self {
+    pub(crate) fn new(what: impl fmt::Display, fix: impl fmt::Display) -> Self {
         Error {
             message: format!("{what} — {fix}"),
             code: EXIT_FAILURE,
         }
     }
 
-    pub fn plain(what: impl fmt::Display) -> Self {
+    pub(crate) fn plain(what: impl fmt::Display) -> Self {
         Error {
             message: what.to_string(),
             code: EXIT_FAILURE,
         }
     }
 
-    pub fn usage(what: impl fmt::Display, fix: impl fmt::Display) -> Self {
+    pub(crate) fn usage(what: impl fmt::Display, fix: impl fmt::Display) -> Self {
         Error {
             message: format!("{what} — {fix}"),
             code: EXIT_USAGE,
@@ -36,7 +36,7 @@ impl Error {
     }
 
     /// A failure whose explanation has already been printed (doctor's report, a child's exit).
-    pub fn silent(code: u8) -> Self {
+    pub(crate) fn silent(code: u8) -> Self {
         Error {
             message: String::new(),
             code,
@@ -50,10 +50,10 @@ impl fmt::Display for Error {
     }
 }
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 /// Attach the path to an I/O error, in the house style.
-pub fn io_error(action: &str, path: &std::path::Path, err: std::io::Error) -> Error {
+pub(crate) fn io_error(action: &str, path: &std::path::Path, err: std::io::Error) -> Error {
     Error::new(
         format!(
             "could not {action} `{}`: {}",
@@ -64,7 +64,7 @@ pub fn io_error(action: &str, path: &std::path::Path, err: std::io::Error) -> Er
     )
 }
 
-pub fn err_text(err: &std::io::Error) -> String {
+pub(crate) fn err_text(err: &std::io::Error) -> String {
     // io::Error's Display adds "(os error N)", which says nothing to a user.
     let text = err.to_string();
     match text.find(" (os error") {

@@ -28,11 +28,11 @@ use std::time::{Duration, SystemTime};
 use crate::error::{io_error, Result};
 
 /// Cap for a `.env`, `.hfenv` or config file: bigger is refused rather than read at a prompt.
-pub const SMALL: u64 = 4 << 20;
+pub(crate) const SMALL: u64 = 4 << 20;
 
 /// Whether a symlink in the last component of a path is followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Links {
+pub(crate) enum Links {
     /// The user made it (a dotfile manager's config link): read or write its target.
     Follow,
     /// Not meant to be a link (state files, anything in a repository): a link is refused when
@@ -42,7 +42,7 @@ pub enum Links {
 
 /// Why a bounded read gave nothing. Its text never includes the file's content.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     Missing,
     /// A symlink where [`Links::Refuse`] was asked.
     Link,
@@ -57,7 +57,7 @@ pub enum ReadError {
 }
 
 impl ReadError {
-    pub fn is_missing(&self) -> bool {
+    pub(crate) fn is_missing(&self) -> bool {
         matches!(self, ReadError::Missing)
     }
 }
@@ -94,7 +94,7 @@ impl From<io::Error> for ReadError {
 /// Opens `path` for reading without blocking, and checks the opened descriptor: a regular file
 /// of at most `limit` bytes. The metadata is the descriptor's own (device and inode name the
 /// very file that will be read).
-pub fn open_regular(
+pub(crate) fn open_regular(
     path: &Path,
     limit: u64,
     links: Links,
@@ -119,7 +119,7 @@ pub fn open_regular(
 
 /// Reads an opened file, at most `limit` bytes: a file that grew past the cap after `fstat`
 /// is refused, not read to its end.
-pub fn read_opened(file: File, limit: u64) -> std::result::Result<Vec<u8>, ReadError> {
+pub(crate) fn read_opened(file: File, limit: u64) -> std::result::Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
@@ -129,7 +129,7 @@ pub fn read_opened(file: File, limit: u64) -> std::result::Result<Vec<u8>, ReadE
 }
 
 /// The whole content of a small regular file; see the module docs for what is refused.
-pub fn read_bounded(
+pub(crate) fn read_bounded(
     path: &Path,
     limit: u64,
     links: Links,
@@ -139,7 +139,7 @@ pub fn read_bounded(
 }
 
 /// [`read_bounded`] for text.
-pub fn read_bounded_string(
+pub(crate) fn read_bounded_string(
     path: &Path,
     limit: u64,
     links: Links,
@@ -149,7 +149,7 @@ pub fn read_bounded_string(
 
 /// How [`write_atomic`] writes.
 #[derive(Debug, Clone, Copy)]
-pub struct WriteOptions {
+pub(crate) struct WriteOptions {
     pub links: Links,
     /// The new file's mode (0600 for anything that may hold or point at a secret).
     pub mode: u32,
@@ -160,7 +160,7 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     /// hfenv's own state: private, durable, a link at the path is replaced.
-    pub const PRIVATE: WriteOptions = WriteOptions {
+    pub(crate) const PRIVATE: WriteOptions = WriteOptions {
         links: Links::Refuse,
         mode: 0o600,
         durable: true,
@@ -168,14 +168,14 @@ impl WriteOptions {
 }
 
 /// hfenv's own state file: [`WriteOptions::PRIVATE`].
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic(path, bytes, WriteOptions::PRIVATE)
 }
 
 /// Replaces `path` with `bytes` atomically: a temp file next to the target (created
 /// exclusively with `opts.mode`), written, fsynced, renamed over the target; the directory is
 /// created 0700 if missing. Temp files a killed writer left for the same target are removed.
-pub fn write_atomic(path: &Path, bytes: &[u8], opts: WriteOptions) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], opts: WriteOptions) -> Result<()> {
     let target = match (opts.links, fs::symlink_metadata(path)) {
         (Links::Follow, Ok(m)) if m.file_type().is_symlink() => {
             fs::canonicalize(path).map_err(|e| io_error("follow the symlink", path, e))?
@@ -280,7 +280,7 @@ fn process_alive(pid: &str) -> bool {
 
 /// Creates `dir` and its missing parents 0700. A directory that exists is left as it is: hfenv
 /// never changes the mode of a directory it did not create.
-pub fn private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

@@ -9,7 +9,7 @@ use crate::token::python_space;
 
 /// Whether `KEY=value`, unquoted, reads back as `value` in python-dotenv and is also what
 /// Docker's `--env-file` (which takes the rest of the line literally) sees.
-pub fn dotenv_literal(v: &str) -> bool {
+pub(crate) fn dotenv_literal(v: &str) -> bool {
     let mut prev_space = false;
     for c in v.chars() {
         // A line break ends the value; `#` after whitespace starts a comment.
@@ -29,7 +29,7 @@ pub fn dotenv_literal(v: &str) -> bool {
 /// the escapes python-dotenv decodes (`\\`, `\"`, `\n`, `\r`, `\t`). python-dotenv expands
 /// `${NAME}` even inside quotes and has no escape for `$`; `${:-$}` (an unnamed variable's
 /// default, `$`) spells a literal `$` before `{`.
-pub fn dotenv_value(v: &str) -> String {
+pub(crate) fn dotenv_value(v: &str) -> String {
     if dotenv_literal(v) {
         return v.to_string();
     }
@@ -54,7 +54,7 @@ pub fn dotenv_value(v: &str) -> String {
 
 /// Whether a value may appear in a GitHub Actions log: the profile's name, a boolean, or a
 /// path in a variable that holds one. Everything else is masked.
-pub fn github_harmless(key: &str, value: &str) -> bool {
+pub(crate) fn github_harmless(key: &str, value: &str) -> bool {
     if value.is_empty() || key == PROFILE_VAR {
         return true;
     }
@@ -78,7 +78,7 @@ pub fn github_harmless(key: &str, value: &str) -> bool {
 
 /// `::add-mask::` commands hiding `value` in later log output: one per line, since the runner
 /// masks line by line; `%`, CR and LF escaped as workflow commands require.
-pub fn github_masks(value: &str) -> String {
+pub(crate) fn github_masks(value: &str) -> String {
     let mut out = String::new();
     let mut lines: Vec<&str> = value
         .split(['\n', '\r'])
@@ -99,7 +99,7 @@ pub fn github_masks(value: &str) -> String {
 
 /// One `$GITHUB_ENV` entry in the multi-line form, with a delimiter the value cannot contain
 /// (a value holding the delimiter line would end it early and set other variables).
-pub fn github_env_entry(key: &str, value: &str, seed: &str) -> String {
+pub(crate) fn github_env_entry(key: &str, value: &str, seed: &str) -> String {
     let mut n = 0u32;
     loop {
         let delimiter = format!(

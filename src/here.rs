@@ -11,21 +11,21 @@ use crate::wanted::{self, Options, Wanted};
 use crate::{paths, state};
 
 /// Config, state and directory loaded once for a command.
-pub struct Here {
+pub(crate) struct Here {
     pub loaded: crate::config::Loaded,
     pub state: PathBuf,
     pub cwd: PathBuf,
 }
 
 impl Here {
-    pub fn load() -> Result<Here> {
+    pub(crate) fn load() -> Result<Here> {
         let loaded = crate::config::load()?;
         let state = state::dir()?;
         let cwd = choose::current_dir(&paths::process_env)?;
         Ok(Here { loaded, state, cwd })
     }
 
-    pub fn context(&self) -> Context<'_> {
+    pub(crate) fn context(&self) -> Context<'_> {
         Context {
             config: &self.loaded.config,
             config_path: &self.loaded.path,
@@ -36,7 +36,7 @@ impl Here {
     }
 
     /// `-p NAME` (which must exist), or this directory's choice.
-    pub fn choose(&self, explicit: Option<&str>) -> Result<Chosen> {
+    pub(crate) fn choose(&self, explicit: Option<&str>) -> Result<Chosen> {
         match explicit {
             Some(name) => {
                 if self.loaded.config.profile(name).is_none() {
@@ -56,7 +56,7 @@ impl Here {
 
     /// The environment a command run here (or with `-p`) should get, `.env` files included
     /// unless a profile is named.
-    pub fn wanted(&self, explicit: Option<&str>, shell: Option<Shell>) -> Result<Wanted> {
+    pub(crate) fn wanted(&self, explicit: Option<&str>, shell: Option<Shell>) -> Result<Wanted> {
         let chosen = self.choose(explicit)?;
         let session = Session::from_env(&self.state, &paths::process_env, false);
         let opts = Options {
@@ -69,7 +69,7 @@ impl Here {
     }
 
     /// The profile and token for `-p NAME` or, without it, for this directory.
-    pub fn token(&self, explicit: Option<&str>) -> Result<(String, String)> {
+    pub(crate) fn token(&self, explicit: Option<&str>) -> Result<(String, String)> {
         let config = &self.loaded.config;
         let Some(choice) = self.choose(explicit)?.choice else {
             return Err(Error::new(
@@ -88,7 +88,7 @@ impl Here {
 
 /// `HUGGING_FACE_HUB_TOKEN` follows the profile only when the user had it (or hfenv already
 /// manages it in this shell).
-pub fn legacy_owned(session: &Session) -> bool {
+pub(crate) fn legacy_owned(session: &Session) -> bool {
     const LEGACY: &str = "HUGGING_FACE_HUB_TOKEN";
     session.manages(LEGACY) || paths::process_env(LEGACY).is_some()
 }

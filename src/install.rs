@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// How this binary was installed, judged from where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Installer {
+pub(crate) enum Installer {
     /// A Python virtual environment's `bin` (`pip install hfenv` in a venv).
     Pip { venv: PathBuf },
     /// pipx's own virtual environment for hfenv.
@@ -22,7 +22,7 @@ pub enum Installer {
 impl Installer {
     /// Judged at each hop of the symlink chain from `exe`, the first that says more than
     /// `Other` winning: pipx and uv link `~/.local/bin/hfenv` to their venv's `bin/hfenv`.
-    pub fn find(exe: &Path) -> Installer {
+    pub(crate) fn find(exe: &Path) -> Installer {
         let mut hop = exe.to_path_buf();
         for _ in 0..40 {
             let installer = Installer::of(&hop);
@@ -37,7 +37,7 @@ impl Installer {
         Installer::Other
     }
 
-    pub fn of(exe: &Path) -> Installer {
+    pub(crate) fn of(exe: &Path) -> Installer {
         let bin = exe.parent();
         let venv = bin
             .filter(|b| b.file_name() == Some(OsStr::new("bin")))
@@ -69,7 +69,7 @@ impl Installer {
     }
 
     /// One line for people: how hfenv got here.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let show = crate::paths::abbreviate_home;
         match self {
             Installer::Pip { venv } => {
@@ -83,7 +83,7 @@ impl Installer {
     }
 
     /// The command that upgrades it in place, where one is known.
-    pub fn upgrade(&self) -> Option<String> {
+    pub(crate) fn upgrade(&self) -> Option<String> {
         match self {
             Installer::Pip { venv } => Some(format!(
                 "{} -m pip install -U hfenv",
@@ -101,7 +101,7 @@ impl Installer {
 /// Homebrew, mise and Nix keep one directory per version and delete the old one on upgrade,
 /// while the symlink is re-pointed). pip and uv replace `venv/bin/hfenv` in place, so either
 /// form survives `pip install -U hfenv`.
-pub fn stable_exe() -> std::io::Result<PathBuf> {
+pub(crate) fn stable_exe() -> std::io::Result<PathBuf> {
     let real = std::env::current_exe()?.canonicalize()?;
     let invoked = std::env::args_os()
         .next()

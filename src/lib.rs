@@ -1,32 +1,32 @@
 //! hfenv: per-directory Hugging Face tokens and environments, direnv-style.
 
-pub mod choose;
-pub mod cli;
-pub mod cmd;
-pub mod config;
+mod choose;
+mod cli;
+mod cmd;
+mod config;
 mod config_fast;
-pub mod doctor;
+mod doctor;
 pub mod dotenv;
-pub mod error;
-pub mod files;
-pub mod formats;
-pub mod here;
+mod error;
+mod files;
+mod formats;
+mod here;
 pub mod hf;
-pub mod install;
-pub mod names;
-pub mod nss;
-pub mod paths;
-pub mod process;
+mod install;
+mod names;
+mod nss;
+mod paths;
+mod process;
 #[cfg(test)]
 mod proptests;
-pub mod render;
-pub mod session;
-pub mod state;
-pub mod store;
-pub mod token;
-pub mod ui;
-pub mod userpath;
-pub mod wanted;
+mod render;
+mod session;
+mod state;
+mod store;
+mod token;
+mod ui;
+mod userpath;
+mod wanted;
 
 use std::process::ExitCode;
 

@@ -18,7 +18,7 @@ use crate::cli::Shell;
 const MAX_VAR_BYTES: usize = 128 * 1024;
 /// What hfenv lets its variables add up to: well under the usual 2 MiB `ARG_MAX`, so commands
 /// still have room for their arguments and the rest of the environment.
-pub const MAX_TOTAL_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_TOTAL_BYTES: usize = 1024 * 1024;
 
 /// Names a variant in case must never reach (nushell treats `path` as `PATH`).
 const CASELESS: &[&str] = &[
@@ -249,7 +249,7 @@ const NUSHELL_PREFIXES: &[&str] = &["NU_", "PROMPT_", "TRANSIENT_PROMPT_"];
 
 /// Why a file may not set `name` to `value` for `shell` (`None`: data exports and `exec`), or
 /// `None` when it may.
-pub fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<String> {
+pub(crate) fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<String> {
     if !crate::config::valid_env_name(name) {
         return Some("not a name a shell can export".into());
     }
@@ -286,7 +286,7 @@ pub fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<String> 
 
 /// `HFENV_*`, `__HFENV_*`, and the hooks' own `__hfenv_*` shell variables (a file exporting
 /// `__hfenv_bin` would choose what the hook runs).
-pub fn is_hfenvs_own(name: &str) -> bool {
+pub(crate) fn is_hfenvs_own(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     upper.starts_with("HFENV_") || upper.starts_with("__HFENV")
 }

@@ -12,7 +12,7 @@
 /// directory from /etc/passwd when `HOME` is unset): glibc reads /etc/nsswitch.conf on this call,
 /// so commands that look nothing up do not pay for it. A no-op in a dynamically linked build,
 /// which uses the system's own NSS configuration as any other program does.
-pub fn pin_builtin_services() {
+pub(crate) fn pin_builtin_services() {
     #[cfg(all(target_os = "linux", target_env = "gnu", target_feature = "crt-static"))]
     static ONCE: std::sync::Once = std::sync::Once::new();
     #[cfg(all(target_os = "linux", target_env = "gnu", target_feature = "crt-static"))]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-pub fn home() -> Option<PathBuf> {
+pub(crate) fn home() -> Option<PathBuf> {
     env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
@@ -21,7 +21,7 @@ fn xdg(var: &str, fallback: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf>
     }
 }
 
-pub fn config_file() -> Result<PathBuf> {
+pub(crate) fn config_file() -> Result<PathBuf> {
     if let Some(p) = env::var_os("HFENV_CONFIG").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
@@ -35,7 +35,7 @@ pub fn config_file() -> Result<PathBuf> {
         })
 }
 
-pub fn state_dir() -> Result<PathBuf> {
+pub(crate) fn state_dir() -> Result<PathBuf> {
     xdg("XDG_STATE_HOME", || {
         dirs::state_dir().or_else(|| home().map(|h| h.join(".local/state")))
     })
@@ -49,7 +49,7 @@ pub fn state_dir() -> Result<PathBuf> {
 }
 
 /// `~/x` and `~` become absolute; everything else is returned as is.
-pub fn expand_tilde(path: &str) -> PathBuf {
+pub(crate) fn expand_tilde(path: &str) -> PathBuf {
     if path == "~" {
         if let Some(h) = home() {
             return h;
@@ -65,7 +65,7 @@ pub fn expand_tilde(path: &str) -> PathBuf {
 
 /// The inverse, for paths we write into the user's config: `~/acme` reads better and survives
 /// a moved home directory.
-pub fn abbreviate_home(path: &Path) -> String {
+pub(crate) fn abbreviate_home(path: &Path) -> String {
     if let Some(h) = home() {
         if let Ok(rest) = path.strip_prefix(&h) {
             return if rest.as_os_str().is_empty() {
@@ -80,7 +80,7 @@ pub fn abbreviate_home(path: &Path) -> String {
 
 /// Python's `os.path.expandvars(os.path.expanduser(p))`, which huggingface_hub applies to
 /// `HF_HOME` and `HF_TOKEN_PATH`. Unknown variables are left as written, as Python does.
-pub fn python_expand(raw: &str, lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+pub(crate) fn python_expand(raw: &str, lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     let user_expanded = if raw == "~" || raw.starts_with("~/") {
         match home() {
             Some(h) => format!("{}{}", h.display(), &raw[1..]),
@@ -124,7 +124,7 @@ pub fn python_expand(raw: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Path
 
 /// Where huggingface_hub 2.x reads its active token (reference §1.4), given a view of the
 /// environment. `HUGGINGFACE_CO_STAGING` redirects it, ignoring `HF_HOME` and `HF_TOKEN_PATH`.
-pub fn hf_token_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+pub(crate) fn hf_token_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     if is_true(lookup("HUGGINGFACE_CO_STAGING").as_deref()) {
         return python_expand("~/.cache/huggingface_staging/token", lookup);
     }
@@ -136,7 +136,7 @@ pub fn hf_token_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
 
 /// stored_tokens is always the sibling of the token file; it is not an environment variable.
 /// It is computed before the staging override, hence its own derivation (reference §1.4).
-pub fn hf_stored_tokens_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+pub(crate) fn hf_stored_tokens_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     let token_path = match lookup("HF_TOKEN_PATH") {
         Some(p) => python_expand(&p, lookup),
         None => hf_home(lookup).join("token"),
@@ -147,7 +147,7 @@ pub fn hf_stored_tokens_path(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf
         .unwrap_or_else(|| PathBuf::from("stored_tokens"))
 }
 
-pub fn hf_home(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+pub(crate) fn hf_home(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     match lookup("HF_HOME") {
         Some(p) => python_expand(&p, lookup),
         None => {
@@ -158,7 +158,7 @@ pub fn hf_home(lookup: &dyn Fn(&str) -> Option<String>) -> PathBuf {
 }
 
 /// huggingface_hub's `_is_true`: only these spellings count, case-insensitively.
-pub fn is_true(value: Option<&str>) -> bool {
+pub(crate) fn is_true(value: Option<&str>) -> bool {
     matches!(
         value.map(|v| v.to_ascii_uppercase()).as_deref(),
         Some("1" | "ON" | "YES" | "TRUE")
@@ -168,7 +168,7 @@ pub fn is_true(value: Option<&str>) -> bool {
 /// The process environment, read once. `std::env::var` scans the whole environment on each
 /// call; in a shell holding thousands of `.env` keys that made every lookup, and so `export`,
 /// quadratic.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     static SNAPSHOT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
         std::sync::OnceLock::new();
     SNAPSHOT

@@ -14,7 +14,7 @@ const MAX_OUTPUT: u64 = 1 << 20;
 /// open may delay us. What the command printed is already in the pipe by then.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(100);
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Done(Output),
     TimedOut,
     NotStarted(std::io::Error),
@@ -76,7 +76,7 @@ impl Drain {
 /// Runs `cmd` with stdout captured. Standard error is captured only if the caller asked for a
 /// pipe (a `token_command` keeps the terminal, for password prompts). Returns within `timeout`
 /// (plus a few milliseconds), whatever the command leaves running.
-pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Outcome {
+pub(crate) fn run_bounded(cmd: &mut Command, timeout: Duration) -> Outcome {
     let started = Instant::now();
     let mut child = match cmd.stdout(Stdio::piped()).spawn() {
         Ok(c) => c,

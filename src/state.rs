@@ -9,26 +9,26 @@ use crate::files::{self, write_private};
 use crate::paths;
 use crate::token::sha256_hex;
 
-pub fn dir() -> Result<PathBuf> {
+pub(crate) fn dir() -> Result<PathBuf> {
     paths::state_dir()
 }
 
-pub fn ensure_dir() -> Result<PathBuf> {
+pub(crate) fn ensure_dir() -> Result<PathBuf> {
     let dir = dir()?;
     files::private_dir(&dir)?;
     Ok(dir)
 }
 
-pub fn global_file(state: &Path) -> PathBuf {
+pub(crate) fn global_file(state: &Path) -> PathBuf {
     state.join("global")
 }
-pub fn allow_dir(state: &Path) -> PathBuf {
+pub(crate) fn allow_dir(state: &Path) -> PathBuf {
     state.join("allow")
 }
-pub fn deny_dir(state: &Path) -> PathBuf {
+pub(crate) fn deny_dir(state: &Path) -> PathBuf {
     state.join("deny")
 }
-pub fn path_fix_file(state: &Path) -> PathBuf {
+pub(crate) fn path_fix_file(state: &Path) -> PathBuf {
     state.join("path")
 }
 
@@ -40,13 +40,13 @@ fn own_text(path: &Path) -> Option<String> {
     files::read_bounded_string(path, OWN_FILE, files::Links::Refuse).ok()
 }
 
-pub fn global_profile(state: &Path) -> Option<String> {
+pub(crate) fn global_profile(state: &Path) -> Option<String> {
     let text = own_text(&global_file(state))?;
     let name = text.trim();
     (!name.is_empty()).then(|| name.to_string())
 }
 
-pub fn set_global_profile(name: Option<&str>) -> Result<()> {
+pub(crate) fn set_global_profile(name: Option<&str>) -> Result<()> {
     let state = ensure_dir()?;
     let file = global_file(&state);
     match name {
@@ -61,7 +61,7 @@ pub fn set_global_profile(name: Option<&str>) -> Result<()> {
 
 /// direnv's scheme: the path is part of the hash, so a file trusted in one place is not trusted
 /// when copied elsewhere, and any edit needs a new `allow`.
-pub fn content_key(path: &Path, content: &[u8]) -> String {
+pub(crate) fn content_key(path: &Path, content: &[u8]) -> String {
     let mut data = path.as_os_str().as_encoded_bytes().to_vec();
     data.push(b'\n');
     data.extend_from_slice(content);
@@ -75,13 +75,13 @@ fn path_key(path: &Path) -> String {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trust {
+pub(crate) enum Trust {
     Allowed,
     Blocked,
     Denied,
 }
 
-pub fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
+pub(crate) fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
     if deny_dir(state).join(path_key(path)).exists() {
         Trust::Denied
     } else if allow_dir(state).join(content_key(path, content)).exists() {
@@ -91,7 +91,7 @@ pub fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
     }
 }
 
-pub fn allow(path: &Path, content: &[u8]) -> Result<()> {
+pub(crate) fn allow(path: &Path, content: &[u8]) -> Result<()> {
     let state = ensure_dir()?;
     let allow = allow_dir(&state);
     files::private_dir(&allow)?;
@@ -103,7 +103,7 @@ pub fn allow(path: &Path, content: &[u8]) -> Result<()> {
     )
 }
 
-pub fn deny(path: &Path) -> Result<()> {
+pub(crate) fn deny(path: &Path) -> Result<()> {
     let state = ensure_dir()?;
     forget_allowed(&allow_dir(&state), path)?;
     let deny = deny_dir(&state);
@@ -116,7 +116,7 @@ pub fn deny(path: &Path) -> Result<()> {
 
 /// Whether `path` was allowed with other content: it was edited since (an approval names its
 /// path; the same content would have matched in `trust`).
-pub fn was_allowed(state: &Path, path: &Path) -> bool {
+pub(crate) fn was_allowed(state: &Path, path: &Path) -> bool {
     let Ok(entries) = fs::read_dir(allow_dir(state)) else {
         return false;
     };
@@ -145,7 +145,7 @@ fn forget_allowed(allow: &Path, path: &Path) -> Result<()> {
 }
 
 /// Directories `doctor --fix` recorded for the hook to put on PATH, in order.
-pub fn path_additions(state: &Path) -> Vec<PathBuf> {
+pub(crate) fn path_additions(state: &Path) -> Vec<PathBuf> {
     own_text(&path_fix_file(state))
         .map(|t| {
             t.lines()
@@ -157,7 +157,7 @@ pub fn path_additions(state: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-pub fn add_path_addition(dir: &Path) -> Result<bool> {
+pub(crate) fn add_path_addition(dir: &Path) -> Result<bool> {
     let state = ensure_dir()?;
     let mut dirs = path_additions(&state);
     if dirs.iter().any(|d| d == dir) {
@@ -170,7 +170,7 @@ pub fn add_path_addition(dir: &Path) -> Result<bool> {
 }
 
 /// Forgets a directory `doctor --fix` recorded (it no longer meets the rule in `userpath`).
-pub fn remove_path_addition(dir: &Path) -> Result<()> {
+pub(crate) fn remove_path_addition(dir: &Path) -> Result<()> {
     let state = ensure_dir()?;
     let mut dirs = path_additions(&state);
     dirs.retain(|d| d != dir);
@@ -181,7 +181,7 @@ pub fn remove_path_addition(dir: &Path) -> Result<()> {
 /// What trust is keyed by: the file's place (its directory resolved, so reaching it through a
 /// symlinked directory needs no second `allow`) and, when the file itself is a link, where it
 /// leads. Trust given to one `.env` link never covers another link to the same target.
-pub fn trust_path(path: &Path) -> PathBuf {
+pub(crate) fn trust_path(path: &Path) -> PathBuf {
     let placed = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => fs::canonicalize(dir)
             .map(|d| d.join(name))
@@ -200,7 +200,7 @@ pub fn trust_path(path: &Path) -> PathBuf {
 }
 
 /// Where a `.env` that is a symlink leads (resolved), or `None` when it is not a link.
-pub fn link_target(path: &Path) -> Option<PathBuf> {
+pub(crate) fn link_target(path: &Path) -> Option<PathBuf> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.file_type().is_symlink() {
         return None;

@@ -14,15 +14,15 @@ use crate::config::StoreChoice;
 use crate::error::Error;
 
 /// The service name every hfenv secret is filed under.
-pub const SERVICE: &str = "hfenv";
+pub(crate) const SERVICE: &str = "hfenv";
 
 /// Where a stored token is, in words people can act on (`secret-tool lookup …`).
-pub fn describe_entry(account: &str) -> String {
+pub(crate) fn describe_entry(account: &str) -> String {
     format!("service `{SERVICE}`, account `{account}`")
 }
 
 #[derive(Debug)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// No credential store answers: no D-Bus session, no Secret Service daemon, an
     /// unsupported platform.
     Unavailable(String),
@@ -38,11 +38,11 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether `add` may fall back to the config: nothing answers at all.
-    pub fn is_unavailable(&self) -> bool {
+    pub(crate) fn is_unavailable(&self) -> bool {
         matches!(self, StoreError::Unavailable(_) | StoreError::TimedOut(_))
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             StoreError::Unavailable(why) => {
                 format!("no credential store answers ({why})")
@@ -58,7 +58,7 @@ impl StoreError {
     }
 
     /// The house-style error for profile `name`.
-    pub fn for_profile(&self, name: &str) -> Error {
+    pub(crate) fn for_profile(&self, name: &str) -> Error {
         let fix = match self {
             StoreError::Unavailable(_) => {
                 "start your desktop session's keyring (or run `hfenv doctor`); `--store config` keeps tokens in the config".to_string()
@@ -141,12 +141,12 @@ fn entry(account: &str) -> Result<keyring::Entry, StoreError> {
 }
 
 /// Whether a credential store answers at all (it may still be locked).
-pub fn probe(timeout: Duration) -> Result<(), StoreError> {
+pub(crate) fn probe(timeout: Duration) -> Result<(), StoreError> {
     bounded(timeout, || entry("probe").map(|_| ()))
 }
 
 /// The token stored for `account`.
-pub fn get(account: &str, timeout: Duration) -> Result<String, StoreError> {
+pub(crate) fn get(account: &str, timeout: Duration) -> Result<String, StoreError> {
     let account = account.to_string();
     let secret = bounded(timeout, move || {
         entry(&account)?.get_password().map_err(classify)
@@ -156,7 +156,7 @@ pub fn get(account: &str, timeout: Duration) -> Result<String, StoreError> {
 
 /// Stores `token` for `account` (replacing what was there) and reads it back: the caller is
 /// about to drop its only other copy.
-pub fn set(account: &str, token: &str, timeout: Duration) -> Result<(), StoreError> {
+pub(crate) fn set(account: &str, token: &str, timeout: Duration) -> Result<(), StoreError> {
     let account = account.to_string();
     let token = token.to_string();
     bounded(timeout, move || {
@@ -173,7 +173,7 @@ pub fn set(account: &str, token: &str, timeout: Duration) -> Result<(), StoreErr
 }
 
 /// Deletes the token stored for `account`; `Ok(false)` when there was none.
-pub fn delete(account: &str, timeout: Duration) -> Result<bool, StoreError> {
+pub(crate) fn delete(account: &str, timeout: Duration) -> Result<bool, StoreError> {
     let account = account.to_string();
     bounded(timeout, move || {
         match entry(&account)?.delete_credential() {
@@ -188,7 +188,7 @@ pub fn delete(account: &str, timeout: Duration) -> Result<bool, StoreError> {
 /// is in the store, `Ok(false)` when the config should keep it. With `auto` and no store
 /// answering, the config keeps it and the user is told once per run; a store that answers but
 /// refuses (locked) is an error, never a silent fallback to plain text.
-pub fn keep(
+pub(crate) fn keep(
     account: &str,
     token: &str,
     choice: StoreChoice,
@@ -226,7 +226,7 @@ pub fn keep(
 
 /// Deletes the stored token of a profile that no longer points at it (replaced by another
 /// source); a failure is a warning saying where the secret stays.
-pub fn delete_orphan(account: &str, timeout: Duration) {
+pub(crate) fn delete_orphan(account: &str, timeout: Duration) {
     if let Err(e) = delete(account, timeout) {
         crate::ui::warn(format!(
             "the old token of `{account}` stays in the credential store ({}): {} — delete it in your keyring manager",

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 /// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
 /// empty means "no token".
-pub fn clean(raw: &str) -> Option<String> {
+pub(crate) fn clean(raw: &str) -> Option<String> {
     let without_newlines: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let trimmed = without_newlines.trim_matches(python_space);
     (!trimmed.is_empty()).then(|| trimmed.to_string())
@@ -15,12 +15,12 @@ pub fn clean(raw: &str) -> Option<String> {
 
 /// Python's `str.isspace()` (what `strip()`, `\s` and `split()` use): Unicode White_Space
 /// plus the information separators U+001C..U+001F, which Rust does not count.
-pub fn python_space(c: char) -> bool {
+pub(crate) fn python_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// The only form in which a token may appear in output: `hf_Ab…7890`.
-pub fn mask(token: &str) -> String {
+pub(crate) fn mask(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();
     if chars.len() < 12 {
         // Too short to show any part without giving most of it away.
@@ -33,7 +33,7 @@ pub fn mask(token: &str) -> String {
 
 /// Masks anything shaped like a token in text meant for people: a token pasted into the
 /// wrong config key, a pin file or a rule must not come back whole in an error or a listing.
-pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("hf_") && !text.contains("api_org") {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -64,11 +64,11 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A short one-way digest, safe to keep in an exported variable: it lets the hook recognise a
 /// value it set without storing the value.
-pub fn fingerprint(value: &str) -> String {
+pub(crate) fn fingerprint(value: &str) -> String {
     hex(&Sha256::digest(value.as_bytes())[..8])
 }
 
-pub fn sha256_hex(data: &[u8]) -> String {
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
@@ -83,7 +83,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A problem with a token's shape, worth a warning but not a refusal.
-pub fn shape_warning(token: &str) -> Option<String> {
+pub(crate) fn shape_warning(token: &str) -> Option<String> {
     if !token.starts_with("hf_") {
         return Some(format!(
             "token {} does not start with `hf_` — Hugging Face user access tokens do; check you copied the right value",
@@ -100,7 +100,7 @@ pub fn shape_warning(token: &str) -> Option<String> {
 }
 
 /// huggingface_hub refuses legacy organisation tokens at login; so do we.
-pub fn refuse_org_token(token: &str) -> Result<()> {
+pub(crate) fn refuse_org_token(token: &str) -> Result<()> {
     if token.starts_with("api_org") {
         return Err(Error::new(
             "`api_org…` organization tokens are not accepted by huggingface_hub",

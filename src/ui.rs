@@ -2,25 +2,25 @@
 
 use std::io::Write;
 
-pub fn warn(message: impl std::fmt::Display) {
+pub(crate) fn warn(message: impl std::fmt::Display) {
     say(&format!("warning: {message}"));
 }
 
 /// One line on stderr for people, with anything shaped like a token masked and every control
 /// character escaped (a path or a `.env` key from a repository must not steer the terminal).
-pub fn say(message: &str) {
+pub(crate) fn say(message: &str) {
     eprintln!("hfenv: {}", clean(&crate::token::redact(message), false));
 }
 
 /// Like [`print`], for text built from the user's config or a repository (names, rules,
 /// commands, paths): anything shaped like a token is masked, control characters other than
 /// line breaks and tabs are escaped.
-pub fn print_for_people(text: &str) -> crate::error::Result<()> {
+pub(crate) fn print_for_people(text: &str) -> crate::error::Result<()> {
     print(&clean(&crate::token::redact(text), true))
 }
 
 /// Escapes C0 and C1 control characters and DEL as `\u{…}`; `lines` keeps `\n` and `\t`.
-pub fn clean(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+pub(crate) fn clean(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| c.is_control() && !(lines && (c == '\n' || c == '\t'));
     if !text.chars().any(bad) {
         return std::borrow::Cow::Borrowed(text);
@@ -37,7 +37,7 @@ pub fn clean(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes to stdout; a closed pipe (`hfenv list | head -1`) is not an error.
-pub fn print(text: &str) -> crate::error::Result<()> {
+pub(crate) fn print(text: &str) -> crate::error::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
@@ -49,7 +49,7 @@ pub fn print(text: &str) -> crate::error::Result<()> {
 }
 
 /// Streams to stdout through `write`; a closed pipe is not an error.
-pub fn print_with(
+pub(crate) fn print_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> crate::error::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -62,14 +62,14 @@ pub fn print_with(
     }
 }
 
-pub fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
+pub(crate) fn print_json(value: &serde_json::Value) -> crate::error::Result<()> {
     print_for_people(&format!(
         "{}\n",
         serde_json::to_string_pretty(value).expect("json serializes")
     ))
 }
 
-pub fn stdout_is_tty() -> bool {
+pub(crate) fn stdout_is_tty() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal()
 }
@@ -77,7 +77,7 @@ pub fn stdout_is_tty() -> bool {
 /// Colour on stdout, decided as `doctor`, `list` and `status` all decide it: `NO_COLOR` (any
 /// non-empty value) wins, then `CLICOLOR_FORCE` (non-empty, not `0`) forces it even into a
 /// pipe, else a terminal that is not `TERM=dumb`.
-pub fn color_wanted() -> bool {
+pub(crate) fn color_wanted() -> bool {
     let env = crate::paths::process_env;
     if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return false;
@@ -89,7 +89,7 @@ pub fn color_wanted() -> bool {
 }
 
 /// `text` in an SGR colour when `on`.
-pub fn paint(on: bool, code: &str, text: &str) -> String {
+pub(crate) fn paint(on: bool, code: &str, text: &str) -> String {
     if on && !text.is_empty() {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
@@ -98,13 +98,13 @@ pub fn paint(on: bool, code: &str, text: &str) -> String {
 }
 
 /// Columns `text` takes on a terminal (wide CJK characters take two, combining marks none).
-pub fn display_width(text: &str) -> usize {
+pub(crate) fn display_width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// A table cell as shown: token-shaped text masked and control characters escaped first, so
 /// the widths computed from it are the widths on the screen.
-pub fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let masked = crate::token::redact(text);
     masked
         .chars()
@@ -120,7 +120,10 @@ pub fn cell(text: &str) -> String {
 
 /// Rows of cells as aligned columns (two spaces apart, the last column unpadded), each cell
 /// painted by `paint_cell(row, column, text)` after its width was measured.
-pub fn columns(rows: &[Vec<String>], paint_cell: impl Fn(usize, usize, &str) -> String) -> String {
+pub(crate) fn columns(
+    rows: &[Vec<String>],
+    paint_cell: impl Fn(usize, usize, &str) -> String,
+) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
         .map(|c| {
@@ -149,19 +152,19 @@ pub fn columns(rows: &[Vec<String>], paint_cell: impl Fn(usize, usize, &str) -> 
 
 /// A message meant for people, as a plain value (JSON): without the Markdown backticks that
 /// mark names in text.
-pub fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     text.replace('`', "")
 }
 
 /// A spinner on stderr while hfenv waits on the network: only on a terminal, only after a
 /// moment (a fast answer shows nothing), and erased when the wait ends (on drop).
-pub struct Spinner {
+pub(crate) struct Spinner {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Spinner {
-    pub fn start(what: &str) -> Spinner {
+    pub(crate) fn start(what: &str) -> Spinner {
         use std::io::IsTerminal;
         let off = Spinner {
             stop: None,
@@ -213,7 +216,7 @@ impl Drop for Spinner {
 /// Text from outside (a server's answer, a file's name) as it may be written to a terminal:
 /// control characters (C0, DEL, C1) and bidirectional overrides escaped as `\u{1b}`, so no
 /// escape sequence reaches the terminal and nothing reads differently from what it is.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char =
         |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     if !text.chars().any(unsafe_char) {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const WORKTREE_MARKERS: [&str; 4] = [".git", ".hg", ".jj", ".svn"];
 
 /// Why `dir` may not go on PATH, or `None` when it may.
-pub fn refusal(dir: &Path) -> Option<String> {
+pub(crate) fn refusal(dir: &Path) -> Option<String> {
     if !dir.is_absolute() {
         return Some("it is not an absolute path".into());
     }
@@ -42,7 +42,7 @@ pub fn refusal(dir: &Path) -> Option<String> {
 }
 
 /// The nearest directory at or above `dir` (a real path) holding `.git`, `.hg`, `.jj` or `.svn`.
-pub fn working_tree(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn working_tree(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|d| {
             WORKTREE_MARKERS
@@ -53,7 +53,7 @@ pub fn working_tree(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The recorded directories that still meet the rule, in order.
-pub fn recorded(state: &Path) -> Vec<PathBuf> {
+pub(crate) fn recorded(state: &Path) -> Vec<PathBuf> {
     let mut dirs = crate::state::path_additions(state);
     dirs.retain(|d| refusal(d).is_none());
     dirs

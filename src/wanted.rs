@@ -14,27 +14,27 @@ use crate::state::{self, Trust};
 use crate::{dotenv, names, paths};
 
 /// The non-secret variable naming the active profile, for prompts.
-pub const PROFILE_VAR: &str = "HFENV_PROFILE";
+pub(crate) const PROFILE_VAR: &str = "HFENV_PROFILE";
 /// Largest `.env` read; anything bigger is refused rather than read into a prompt.
 const MAX_FILE: u64 = crate::files::SMALL;
 
 /// Where a wanted variable comes from: the active profile, or the `.env` file at this index
 /// of [`Wanted::dotenv`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     Profile,
     Dotenv(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Var {
+pub(crate) struct Var {
     /// `Some` to set, `None` to unset.
     pub value: Option<String>,
     pub origin: Origin,
 }
 
 #[derive(Debug, Clone)]
-pub struct DotenvFile {
+pub(crate) struct DotenvFile {
     pub path: PathBuf,
     pub trust: Trust,
     pub problem: Option<String>,
@@ -42,7 +42,7 @@ pub struct DotenvFile {
 
 /// Everything a command needs to know about what this directory wants.
 #[derive(Debug, Default)]
-pub struct Wanted {
+pub(crate) struct Wanted {
     pub choice: Option<Choice>,
     /// The chosen profile exists in the config.
     pub profile: Option<Profile>,
@@ -70,7 +70,7 @@ pub struct Wanted {
 
 impl Wanted {
     /// The profile's token: in `HF_TOKEN`, or in the token file handed to huggingface_hub.
-    pub fn token(&self) -> Option<&str> {
+    pub(crate) fn token(&self) -> Option<&str> {
         self.value("HF_TOKEN").flatten().or_else(|| {
             self.login
                 .as_ref()
@@ -81,7 +81,7 @@ impl Wanted {
 }
 
 #[derive(Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Include trusted `.env` files.
     pub dotenv: bool,
     /// A token already fetched for (profile, definition digest), so `token_command` is not run
@@ -94,7 +94,7 @@ pub struct Options {
 }
 
 /// The environment this directory (or `-p`) wants.
-pub fn wanted(ctx: &Context, chosen: choose::Chosen, opts: &Options) -> Wanted {
+pub(crate) fn wanted(ctx: &Context, chosen: choose::Chosen, opts: &Options) -> Wanted {
     let mut w = Wanted {
         watches: chosen.watches,
         notices: chosen.notices,
@@ -275,7 +275,7 @@ impl Refused {
 }
 
 /// The `.env` files that apply here, nearest last so it wins.
-pub fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Vec<PathBuf> {
+pub(crate) fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Vec<PathBuf> {
     let settings = &ctx.config.settings;
     let home = paths::home();
     let stop: Option<&Path> = match settings.dotenv_search {
@@ -402,12 +402,12 @@ impl Wanted {
 
     /// The value hfenv wants for `name`: `None` when hfenv leaves it alone, `Some(None)` when it
     /// unsets it.
-    pub fn value(&self, name: &str) -> Option<Option<&str>> {
+    pub(crate) fn value(&self, name: &str) -> Option<Option<&str>> {
         self.vars.get(name).map(|v| v.value.as_deref())
     }
 
     /// Where a variable comes from, in words: `profile `work`` or the `.env` file's path.
-    pub fn describe_origin(&self, origin: Origin) -> String {
+    pub(crate) fn describe_origin(&self, origin: Origin) -> String {
         match origin {
             Origin::Profile => format!(
                 "profile `{}`",
@@ -470,7 +470,7 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
 
 /// A `.env` file: a small regular file, opened without blocking (a FIFO or `/dev/zero` must
 /// never hang a prompt). A link is followed: trust covers where it leads.
-pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
+pub(crate) fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
     crate::files::read_bounded(path, MAX_FILE, crate::files::Links::Follow)
         .map_err(|e| e.to_string())
 }

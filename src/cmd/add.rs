@@ -9,7 +9,7 @@ use crate::hf::hub::{self, Hub, HubError};
 use crate::token::{self, mask};
 use crate::{paths, store, ui};
 
-pub fn run(args: Add) -> Result<()> {
+pub(crate) fn run(args: Add) -> Result<()> {
     config::check_profile_name(&args.name)?;
     // Said before the token is asked for: nobody should paste a secret only to be refused.
     // (Checked again under the config lock below, where it cannot race.)

@@ -35,7 +35,7 @@ fn targets(here: &Here, files: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-pub fn allow(args: Allow) -> Result<()> {
+pub(crate) fn allow(args: Allow) -> Result<()> {
     let here = Here::load()?;
     let mut out = String::new();
     for path in targets(&here, args.files)? {
@@ -63,7 +63,7 @@ pub fn allow(args: Allow) -> Result<()> {
     ui::print_for_people(&out)
 }
 
-pub fn deny(args: Deny) -> Result<()> {
+pub(crate) fn deny(args: Deny) -> Result<()> {
     let here = Here::load()?;
     let mut out = String::new();
     for path in targets(&here, args.files)? {

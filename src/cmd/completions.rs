@@ -19,16 +19,16 @@ use crate::ui;
 
 /// Set by the registered scripts to the shell asking; a name of our own, so a `COMPLETE` set
 /// for some other tool never turns a normal run into a completion answer.
-pub const VAR: &str = "_HFENV_COMPLETE";
+pub(crate) const VAR: &str = "_HFENV_COMPLETE";
 
 const SHELLS: Shells<'static> = Shells(&[&Bash, &Zsh, &Fish, &Elvish, &Powershell, &Nushell]);
 
-pub fn run(args: Completions) -> Result<()> {
+pub(crate) fn run(args: Completions) -> Result<()> {
     ui::print(&script(args.shell))
 }
 
 /// Answers a completion request and exits; any other run goes on untouched.
-pub fn answer_if_asked() {
+pub(crate) fn answer_if_asked() {
     if std::env::var_os(VAR).is_some() {
         CompleteEnv::with_factory(Cli::command)
             .var(VAR)
@@ -38,7 +38,7 @@ pub fn answer_if_asked() {
 }
 
 /// The registration for `hfenv completions SHELL`: it finds `hfenv` on PATH at each TAB.
-pub fn script(shell: Shell) -> String {
+pub(crate) fn script(shell: Shell) -> String {
     registration(shell, "hfenv", false)
 }
 
@@ -46,7 +46,7 @@ pub fn script(shell: Shell) -> String {
 /// binary by the same absolute path as the hook. nushell's hook module always names a
 /// completer for its `hfenv` command, so without completions it gets one that offers nothing
 /// of its own (nushell then completes file names).
-pub fn for_hook(shell: Shell, exe: &str, enabled: bool) -> String {
+pub(crate) fn for_hook(shell: Shell, exe: &str, enabled: bool) -> String {
     match (shell, enabled) {
         (_, true) => registration(shell, exe, true),
         (Shell::Nushell, false) => "\ndef __hfenv_complete [context: string] { null }\n".into(),
@@ -104,7 +104,7 @@ fi"#,
 }
 
 /// Profile names from the config as it is now, so a profile added a moment ago completes.
-pub fn profile_names(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(crate) fn profile_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(prefix) = current.to_str() else {
         return Vec::new();
     };
@@ -124,7 +124,7 @@ pub fn profile_names(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// `exec … -- CMD ARGS`: a command name on PATH first, then file names.
-pub struct CommandLine;
+pub(crate) struct CommandLine;
 
 impl ValueCompleter for CommandLine {
     fn complete(&self, current: &OsStr) -> Vec<CompletionCandidate> {

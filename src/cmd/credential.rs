@@ -16,7 +16,7 @@ const MAX_REQUEST: u64 = 64 * 1024;
 /// accepted and ignored (the config is the source of truth). Anything that is not the Hub,
 /// the Hub over cleartext http, or a request for another account gets no answer, so other
 /// helpers run.
-pub fn run(args: Credential) -> Result<()> {
+pub(crate) fn run(args: Credential) -> Result<()> {
     let mut request = std::collections::HashMap::new();
     for line in std::io::stdin().lock().take(MAX_REQUEST).lines() {
         let line = line.map_err(|e| Error::plain(format!("could not read git's request: {e}")))?;

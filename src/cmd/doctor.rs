@@ -2,6 +2,6 @@ use crate::cli::Doctor;
 use crate::error::Result;
 
 /// The checks live in `crate::doctor`, one module per group.
-pub fn run(args: Doctor) -> Result<()> {
+pub(crate) fn run(args: Doctor) -> Result<()> {
     crate::doctor::run(args)
 }

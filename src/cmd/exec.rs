@@ -8,7 +8,7 @@ use crate::paths;
 use crate::session::{Change, Session};
 
 /// The same transition the hook would make, applied to a command instead of a shell.
-pub fn run(mut args: Exec) -> Result<()> {
+pub(crate) fn run(mut args: Exec) -> Result<()> {
     let here = Here::load()?;
     if let Some(repo) = args.for_repo.take() {
         args.profile = Some(profile_for_repo(&here, &repo)?);

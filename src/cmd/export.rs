@@ -11,7 +11,7 @@ use crate::token::fingerprint;
 use crate::wanted::{self, Options, Wanted};
 use crate::{config, paths, state, ui};
 
-pub fn run(args: Export) -> Result<()> {
+pub(crate) fn run(args: Export) -> Result<()> {
     match args.format {
         ExportFormat::Shell(shell) => shell_export(shell, args.hook, args.profile.as_deref()),
         data => data_export(data, args.profile.as_deref()),

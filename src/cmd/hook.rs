@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::render::quote;
 use crate::ui;
 
-pub fn run(args: Hook) -> Result<()> {
+pub(crate) fn run(args: Hook) -> Result<()> {
     // An absolute path, so the hook keeps working whatever PATH becomes, and the one the user
     // reached hfenv by, so an upgrade that re-points a symlink does not strand the hook.
     let exe = crate::install::stable_exe().map_err(|e| {

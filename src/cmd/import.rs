@@ -23,7 +23,7 @@ fn profile_name(token_name: &str) -> Option<String> {
     config::valid_profile_name(&name).then_some(name)
 }
 
-pub fn run(args: Import) -> Result<()> {
+pub(crate) fn run(args: Import) -> Result<()> {
     let path = paths::hf_stored_tokens_path(&paths::process_env);
     let stored = hf::stored::read(&path).map_err(|e| crate::error::io_error("read", &path, e))?;
     if let Some(err) = &stored.python_error {

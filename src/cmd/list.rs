@@ -68,7 +68,7 @@ fn token_note(profile: &Profile, masked: Option<String>) -> String {
     }
 }
 
-pub fn run(args: List) -> Result<()> {
+pub(crate) fn run(args: List) -> Result<()> {
     let here = Here::load()?;
     let config: &Config = &here.loaded.config;
     let active = choose::choose(&here.context()).choice;
@@ -158,7 +158,7 @@ pub fn run(args: List) -> Result<()> {
 }
 
 /// Profile names only, for completion scripts: must stay fast and never fail loudly.
-pub fn names() -> Result<()> {
+pub(crate) fn names() -> Result<()> {
     let Ok(path) = paths::config_file() else {
         return Ok(());
     };

@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Man};
 use crate::error::{Error, Result};
 
-pub fn run(args: Man) -> Result<()> {
+pub(crate) fn run(args: Man) -> Result<()> {
     let top = Cli::command().version(crate::VERSION);
     let page = match args.subcommand.as_deref() {
         None => top,

@@ -5,7 +5,7 @@ use crate::config::{Edit, Source};
 use crate::error::{Error, Result};
 use crate::{store, token, ui};
 
-pub fn run(args: Migrate) -> Result<()> {
+pub(crate) fn run(args: Migrate) -> Result<()> {
     let mut edit = Edit::begin()?;
     let config = &edit.config;
     let mut todo: Vec<(String, String)> = Vec::new();

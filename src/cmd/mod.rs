@@ -1,27 +1,27 @@
 //! One file per subcommand; this file only dispatches.
 
-pub mod add;
-pub mod allow;
-pub mod completions;
-pub mod credential;
-pub mod doctor;
-pub mod exec;
-pub mod export;
-pub mod hook;
-pub mod import;
-pub mod list;
-pub mod man;
-pub mod migrate;
-pub mod remove;
-pub mod status;
-pub mod token;
-pub mod use_;
-pub mod whoami;
+pub(crate) mod add;
+pub(crate) mod allow;
+pub(crate) mod completions;
+pub(crate) mod credential;
+pub(crate) mod doctor;
+pub(crate) mod exec;
+pub(crate) mod export;
+pub(crate) mod hook;
+pub(crate) mod import;
+pub(crate) mod list;
+pub(crate) mod man;
+pub(crate) mod migrate;
+pub(crate) mod remove;
+pub(crate) mod status;
+pub(crate) mod token;
+pub(crate) mod use_;
+pub(crate) mod whoami;
 
 use crate::cli::Command;
 use crate::error::Result;
 
-pub fn run(command: Command) -> Result<()> {
+pub(crate) fn run(command: Command) -> Result<()> {
     match command {
         Command::Add(a) => add::run(a),
         Command::List(a) => list::run(a),

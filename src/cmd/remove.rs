@@ -3,7 +3,7 @@ use crate::config::{Edit, Source};
 use crate::error::Result;
 use crate::{state, store, ui};
 
-pub fn run(args: Remove) -> Result<()> {
+pub(crate) fn run(args: Remove) -> Result<()> {
     let mut edit = Edit::begin()?;
     if edit.config.profile(&args.profile).is_none() {
         return Err(edit.config.unknown_profile(&args.profile));

@@ -8,7 +8,7 @@ use crate::token::mask;
 use crate::wanted::Origin;
 use crate::{paths, ui};
 
-pub fn run(args: Status) -> Result<()> {
+pub(crate) fn run(args: Status) -> Result<()> {
     let here = Here::load()?;
     let wanted = here.wanted(None, None)?;
     // What a process started from here will see once the hook has applied this directory.

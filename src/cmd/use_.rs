@@ -15,7 +15,7 @@ use crate::{paths, state, ui};
 /// carries shell code only and everything for people goes to stderr.
 const HOOK_SHELL_VAR: &str = "HFENV_HOOK_SHELL";
 
-pub fn run(args: Use) -> Result<()> {
+pub(crate) fn run(args: Use) -> Result<()> {
     let here = Here::load()?;
     let config = &here.loaded.config;
     if let Some(name) = &args.profile {

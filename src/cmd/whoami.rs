@@ -7,7 +7,7 @@ use crate::hf::hub::{self, Hub, HubError};
 use crate::token::mask;
 use crate::ui;
 
-pub fn run(args: Whoami) -> Result<()> {
+pub(crate) fn run(args: Whoami) -> Result<()> {
     let here = Here::load()?;
     let (name, token) = here.token(args.profile.as_deref())?;
     let env = |k: &str| {

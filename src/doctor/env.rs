@@ -17,7 +17,7 @@ fn python_int(v: &str) -> bool {
         && t.chars().all(|c| c.is_ascii_digit() || c == '_')
 }
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| paths::process_env(k);
     if let Some(reason) = super::hub::offline_reason(ctx).filter(|_| !ctx.args.offline) {
         report.push(
@@ -146,7 +146,7 @@ fn shell_rc(ctx: &Ctx) -> Option<(PathBuf, &'static str, String)> {
     })
 }
 
-pub fn hook(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn hook(ctx: &Ctx, report: &mut Vec<Finding>) {
     let rc = shell_rc(ctx);
     let rc_has = rc.as_ref().map(|(path, _, _)| {
         crate::files::read_bounded_string(path, crate::files::SMALL, crate::files::Links::Follow)

@@ -12,7 +12,7 @@ use crate::files::Links;
 use crate::token::mask;
 use crate::{hf, paths};
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| paths::process_env(k);
     let token_file = paths::hf_token_path(&env);
     let stored = paths::hf_stored_tokens_path(&env);
@@ -238,7 +238,7 @@ fn holds_token(text: &str) -> bool {
     })
 }
 
-pub fn project(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn project(ctx: &Ctx, report: &mut Vec<Finding>) {
     // Looked for, not asked: outside a repository no git runs at all.
     if !ctx.cwd.ancestors().any(|d| d.join(".git").exists()) {
         return;

@@ -16,7 +16,7 @@ use crate::{paths, state, userpath};
 
 const INSTALL: &str = "`pip install -U huggingface_hub` (or `curl -LsSf https://hf.co/cli/install.sh | bash`, or `brew install hf`)";
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     match which::which("hf") {
         Ok(found) => {
             report.push(ok(

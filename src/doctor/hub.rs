@@ -11,7 +11,7 @@ use crate::token::mask;
 
 const BUDGET: Duration = Duration::from_secs(5);
 
-pub fn offline_reason(ctx: &Ctx) -> Option<String> {
+pub(super) fn offline_reason(ctx: &Ctx) -> Option<String> {
     if ctx.args.offline {
         return Some("`--offline`".into());
     }
@@ -51,7 +51,7 @@ fn problem(e: &HubError, what: &str) -> Finding {
     }
 }
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let repos: Vec<(&str, &str)> = [
         ("model", &ctx.args.model),
         ("dataset", &ctx.args.dataset),

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{info, ok, show, warn, Ctx, Finding, G_SHELL};
 use crate::install::{stable_exe, Installer};
 
-pub fn check(_ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(_ctx: &Ctx, report: &mut Vec<Finding>) {
     let Ok(exe) = stable_exe() else {
         return;
     };

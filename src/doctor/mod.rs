@@ -22,7 +22,7 @@ use crate::wanted::Wanted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     Ok,
     /// Worth saying, not a problem (a skipped check, a non-default endpoint).
     Info,
@@ -33,7 +33,7 @@ pub enum Level {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub group: &'static str,
     pub check: &'static str,
     pub status: Level,
@@ -46,19 +46,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+    pub(crate) fn fix(mut self, fix: impl Into<String>) -> Finding {
         self.fix = Some(fix.into());
         self
     }
 }
 
-pub const G_CLI: &str = "hf CLI";
-pub const G_TOKEN: &str = "token";
-pub const G_HUB: &str = "Hub";
-pub const G_FILES: &str = "files";
-pub const G_PROJECT: &str = "project";
-pub const G_ENV: &str = "environment";
-pub const G_SHELL: &str = "shell";
+pub(crate) const G_CLI: &str = "hf CLI";
+pub(crate) const G_TOKEN: &str = "token";
+pub(crate) const G_HUB: &str = "Hub";
+pub(crate) const G_FILES: &str = "files";
+pub(crate) const G_PROJECT: &str = "project";
+pub(crate) const G_ENV: &str = "environment";
+pub(crate) const G_SHELL: &str = "shell";
 const GROUPS: [&str; 7] = [G_CLI, G_TOKEN, G_HUB, G_FILES, G_PROJECT, G_ENV, G_SHELL];
 
 fn finding(group: &'static str, check: &'static str, status: Level, msg: String) -> Finding {
@@ -71,20 +71,20 @@ fn finding(group: &'static str, check: &'static str, status: Level, msg: String)
         fixed: None,
     }
 }
-pub fn ok(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
+pub(crate) fn ok(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
     finding(g, c, Level::Ok, m.into())
 }
-pub fn info(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
+pub(crate) fn info(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
     finding(g, c, Level::Info, m.into())
 }
-pub fn warn(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
+pub(crate) fn warn(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
     finding(g, c, Level::Warn, m.into())
 }
-pub fn fail(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
+pub(crate) fn fail(g: &'static str, c: &'static str, m: impl Into<String>) -> Finding {
     finding(g, c, Level::Fail, m.into())
 }
 /// A problem `--fix` repaired: shown as repaired, with what was done.
-pub fn repaired(
+pub(crate) fn repaired(
     g: &'static str,
     c: &'static str,
     was: impl Into<String>,
@@ -95,7 +95,7 @@ pub fn repaired(
     f
 }
 
-pub enum Answer {
+pub(crate) enum Answer {
     Yes,
     No,
     /// No terminal to ask on, and no `--yes`.
@@ -103,7 +103,7 @@ pub enum Answer {
 }
 
 /// Asks before a repair that changes more than a file's mode (`--yes` agrees in advance).
-pub fn confirm(ctx: &Ctx, question: &str) -> Answer {
+pub(crate) fn confirm(ctx: &Ctx, question: &str) -> Answer {
     use std::io::{BufRead, IsTerminal, Write};
     if ctx.args.yes {
         return Answer::Yes;
@@ -126,7 +126,7 @@ pub fn confirm(ctx: &Ctx, question: &str) -> Answer {
 }
 
 /// Everything the checks share, computed once.
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub args: Doctor,
     pub here: Option<Here>,
     pub wanted: Option<Wanted>,
@@ -136,16 +136,16 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn env(&self, name: &str) -> Option<String> {
+    pub(crate) fn env(&self, name: &str) -> Option<String> {
         paths::process_env(name)
     }
 
-    pub fn home(&self) -> Option<PathBuf> {
+    pub(crate) fn home(&self) -> Option<PathBuf> {
         paths::home()
     }
 }
 
-pub fn run(args: Doctor) -> Result<()> {
+pub(crate) fn run(args: Doctor) -> Result<()> {
     for (kind, id) in [
         ("model", &args.model),
         ("dataset", &args.dataset),
@@ -237,7 +237,7 @@ fn check_repo_id(kind: &str, id: &str) -> Result<()> {
     }
 }
 
-pub fn render(report: &[Finding], color: bool) -> String {
+pub(crate) fn render(report: &[Finding], color: bool) -> String {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -301,7 +301,7 @@ fn plural(n: usize) -> &'static str {
 
 /// Runs a helper program with no input, bounded in time; `None` when it cannot be started or
 /// does not finish in time (it is killed then).
-pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Option<Output> {
+pub(crate) fn run_bounded(cmd: &mut Command, timeout: Duration) -> Option<Output> {
     cmd.stdin(Stdio::null()).stderr(Stdio::piped());
     match crate::process::run_bounded(cmd, timeout) {
         crate::process::Outcome::Done(out) => Some(out),
@@ -311,7 +311,7 @@ pub fn run_bounded(cmd: &mut Command, timeout: Duration) -> Option<Output> {
 
 /// git for a repository that may be hostile (threat model, rule 6): nothing in its config
 /// runs code (no fsmonitor, no hooks, no pager), nothing is fetched, nothing prompts, bounded.
-pub fn git(cwd: &Path, args: &[&str]) -> Option<Output> {
+pub(crate) fn git(cwd: &Path, args: &[&str]) -> Option<Output> {
     let git = which::which("git").ok()?;
     run_bounded(
         Command::new(git)
@@ -339,22 +339,22 @@ pub fn git(cwd: &Path, args: &[&str]) -> Option<Output> {
 
 /// Text from outside (a repository, git's output) with control characters escaped, so it
 /// cannot move the cursor or recolour the terminal.
-pub fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     crate::ui::printable(text).into_owned()
 }
 
 /// `~/x` for paths under the home directory: shorter lines, nothing lost.
-pub fn show(path: &Path) -> String {
+pub(crate) fn show(path: &Path) -> String {
     paths::abbreviate_home(path)
 }
 
 /// POSIX-quoted when needed, for commands the user copies.
-pub fn shell_word(path: &Path) -> String {
+pub(crate) fn shell_word(path: &Path) -> String {
     crate::render::word(&show(path))
 }
 
 /// The rc files a user may export variables from, in the order shells read them.
-pub fn rc_files(home: &Path) -> Vec<PathBuf> {
+pub(crate) fn rc_files(home: &Path) -> Vec<PathBuf> {
     [
         ".bashrc",
         ".bash_profile",
@@ -369,7 +369,7 @@ pub fn rc_files(home: &Path) -> Vec<PathBuf> {
 }
 
 /// `~/.bashrc:12` for each non-comment line that exports `name` (as a whole word).
-pub fn find_in_rc(home: &Path, name: &str) -> Vec<String> {
+pub(crate) fn find_in_rc(home: &Path, name: &str) -> Vec<String> {
     let mut hits = Vec::new();
     for file in rc_files(home) {
         let Ok(text) = crate::files::read_bounded_string(
@@ -407,7 +407,7 @@ fn mentions_var(line: &str, name: &str) -> bool {
 }
 
 /// Something shaped like a Hugging Face user token: `hf_` and 30 or more letters and digits.
-pub fn token_shaped(text: &str) -> Vec<String> {
+pub(crate) fn token_shaped(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (i, _) in text.match_indices("hf_") {
         if i > 0

@@ -14,7 +14,7 @@ fn names(list: &[&str]) -> String {
         .join(", ")
 }
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let Some(here) = &ctx.here else {
         return;
     };

@@ -8,14 +8,14 @@ use crate::paths;
 use crate::token::mask;
 
 /// Where a token came from, worded for a fix.
-pub enum From {
+pub(super) enum From {
     Profile(String),
     Origin(TokenOrigin),
 }
 
 /// The token a process started here will use once the hook has applied this directory, and
 /// where it comes from.
-pub fn intended(ctx: &Ctx) -> Option<(String, From)> {
+pub(super) fn intended(ctx: &Ctx) -> Option<(String, From)> {
     if let Some(w) = &ctx.wanted {
         if let (Some(c), Some(t)) = (&w.choice, w.token()) {
             return Some((t.to_string(), From::Profile(c.name.clone())));
@@ -26,7 +26,7 @@ pub fn intended(ctx: &Ctx) -> Option<(String, From)> {
 }
 
 /// How to replace an invalid token, depending on where it came from.
-pub fn replace_fix(ctx: &Ctx, from: &From) -> String {
+pub(super) fn replace_fix(ctx: &Ctx, from: &From) -> String {
     let new = "create a new token at https://huggingface.co/settings/tokens";
     match from {
         From::Profile(name) => {
@@ -67,14 +67,14 @@ pub fn replace_fix(ctx: &Ctx, from: &From) -> String {
     }
 }
 
-pub fn describe(from: &From) -> String {
+pub(super) fn describe(from: &From) -> String {
     match from {
         From::Profile(name) => format!("profile `{name}`"),
         From::Origin(o) => o.describe(),
     }
 }
 
-pub fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
+pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
     let env = |k: &str| paths::process_env(k);
     let home = ctx.home().unwrap_or_default();
     let eff = effective_token(&env);

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
 
-pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+pub(crate) const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 
-pub fn endpoint(env: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn endpoint(env: &dyn Fn(&str) -> Option<String>) -> String {
     if crate::paths::is_true(env("HUGGINGFACE_CO_STAGING").as_deref()) {
         return "https://hub-ci.huggingface.co".into();
     }
@@ -21,7 +21,7 @@ pub fn endpoint(env: &dyn Fn(&str) -> Option<String>) -> String {
 }
 
 #[derive(Debug)]
-pub enum HubError {
+pub(crate) enum HubError {
     /// The token is invalid, expired or revoked (401 with the Hub's credentials message).
     Unauthorized,
     RateLimited,
@@ -36,7 +36,7 @@ pub enum HubError {
 }
 
 impl HubError {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             HubError::Unauthorized => {
                 "the Hub rejected the token (401: invalid, expired or revoked)".into()
@@ -63,22 +63,10 @@ impl HubError {
             ),
         }
     }
-
-    /// The Hub could not be asked; the token may still be fine.
-    pub fn unreachable(&self) -> bool {
-        matches!(
-            self,
-            HubError::Timeout
-                | HubError::Connect(_)
-                | HubError::Server(_)
-                | HubError::RateLimited
-                | HubError::Garbage(_)
-        )
-    }
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub user: String,
     pub orgs: Vec<String>,
     pub token_name: Option<String>,
@@ -91,7 +79,7 @@ pub struct Identity {
 
 /// What a fine-grained token may do (whoami-v2 `auth.accessToken.fineGrained`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FineGrained {
+pub(crate) struct FineGrained {
     pub can_read_gated_repos: Option<bool>,
     /// Permissions everywhere (`global`).
     pub global: Vec<String>,
@@ -100,7 +88,7 @@ pub struct FineGrained {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// `user` or `org`.
     pub kind: String,
     pub name: String,
@@ -109,7 +97,7 @@ pub struct Scope {
 
 impl Identity {
     /// What the token may do, in one line for people.
-    pub fn may_do(&self) -> String {
+    pub(crate) fn may_do(&self) -> String {
         let role = self.role.as_deref().unwrap_or("unknown role");
         let Some(fine) = &self.fine else {
             return match role {
@@ -149,7 +137,7 @@ impl Identity {
 
     /// For a fine-grained token: whether it holds `permission` on `owner`'s repositories.
     /// `None` for other tokens (their role decides).
-    pub fn fine_allows(&self, owner: &str, permission: &str) -> Option<bool> {
+    pub(crate) fn fine_allows(&self, owner: &str, permission: &str) -> Option<bool> {
         let fine = self.fine.as_ref()?;
         let has = |perms: &[String]| {
             perms.iter().any(|p| {
@@ -168,7 +156,7 @@ impl Identity {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Access {
+pub(crate) enum Access {
     Granted,
     GatedNotGranted,
     GatedNoToken,
@@ -178,7 +166,7 @@ pub enum Access {
     Disabled,
 }
 
-pub struct Hub {
+pub(crate) struct Hub {
     client: Client,
     pub endpoint: String,
     /// The bound on a whole exchange: connecting, the answer's headers and its body.
@@ -186,7 +174,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(endpoint: String, timeout: Duration) -> Result<Hub, HubError> {
+    pub(crate) fn new(endpoint: String, timeout: Duration) -> Result<Hub, HubError> {
         let endpoint_host = reqwest::Url::parse(&endpoint)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string));
@@ -239,7 +227,7 @@ impl Hub {
         })
     }
 
-    pub fn whoami(&self, token: &str) -> Result<Identity, HubError> {
+    pub(crate) fn whoami(&self, token: &str) -> Result<Identity, HubError> {
         let started = Instant::now();
         let resp = self.get("/api/whoami-v2", Some(token))?;
         let status = resp.status().as_u16();
@@ -314,7 +302,7 @@ impl Hub {
     }
 
     /// `/api/{kind}s/{id}/auth-check`, interpreted as huggingface_hub does (reference §5.3).
-    pub fn auth_check(
+    pub(crate) fn auth_check(
         &self,
         kind: &str,
         repo: &str,
@@ -359,7 +347,7 @@ impl Hub {
 
 /// A token goes only over TLS, loopback excepted (the tests' mock Hub): the one rule for
 /// `add`, `whoami`, `doctor` and the git credential helper.
-pub fn check_secure(endpoint: &str) -> Result<(), HubError> {
+pub(crate) fn check_secure(endpoint: &str) -> Result<(), HubError> {
     let url = reqwest::Url::parse(endpoint)
         .map_err(|_| HubError::Connect(format!("`{endpoint}` is not a URL")))?;
     let host = url
@@ -379,7 +367,7 @@ pub fn check_secure(endpoint: &str) -> Result<(), HubError> {
 
 /// The answer to a refresh grant (reference §1.6).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refreshed {
+pub(crate) struct Refreshed {
     pub access_token: String,
     /// A rotated refresh token; `None` means the old one stays valid.
     pub refresh_token: Option<String>,
@@ -387,7 +375,7 @@ pub struct Refreshed {
 }
 
 #[derive(Debug)]
-pub enum RefreshError {
+pub(crate) enum RefreshError {
     /// `invalid_grant`: the refresh token expired or was revoked; only a new login helps.
     Revoked(String),
     /// Anything else: offline, a timeout, a server error, an answer not understood.
@@ -395,7 +383,7 @@ pub enum RefreshError {
 }
 
 impl RefreshError {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             RefreshError::Revoked(why) => format!("the Hub refused the refresh token ({why})"),
             RefreshError::Failed(e) => e.describe(),
@@ -409,7 +397,11 @@ const MAX_OAUTH_BODY: u64 = 64 << 10;
 impl Hub {
     /// `POST {endpoint}/oauth/token` with a refresh grant, exactly as huggingface_hub's
     /// `refresh_access_token` sends it.
-    pub fn refresh(&self, refresh_token: &str, client_id: &str) -> Result<Refreshed, RefreshError> {
+    pub(crate) fn refresh(
+        &self,
+        refresh_token: &str,
+        client_id: &str,
+    ) -> Result<Refreshed, RefreshError> {
         use std::io::Read;
         check_secure(&self.endpoint).map_err(RefreshError::Failed)?;
         let body = format!(

@@ -10,7 +10,7 @@ use super::hub::{Hub, HubError, Identity};
 use crate::token::fingerprint;
 
 /// How long an answer is reused.
-pub const TTL: i64 = 300;
+pub(crate) const TTL: i64 = 300;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Cached {
@@ -27,7 +27,7 @@ fn cache_file(endpoint: &str, token: &str) -> Option<PathBuf> {
 static THIS_RUN: Mutex<Option<HashMap<String, Result<Identity, String>>>> = Mutex::new(None);
 
 /// whoami-v2 for `token`, from this run's memory, the cache, or the Hub.
-pub fn whoami(hub: &Hub, token: &str) -> Result<Identity, HubError> {
+pub(crate) fn whoami(hub: &Hub, token: &str) -> Result<Identity, HubError> {
     let key = fingerprint(&format!("{}\n{token}", hub.endpoint));
     if let Some(known) = THIS_RUN
         .lock()

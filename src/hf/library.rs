@@ -7,7 +7,7 @@ use crate::paths;
 use crate::token::clean;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenOrigin {
+pub(crate) enum TokenOrigin {
     /// `HF_OIDC_RESOURCE` is set: the library exchanges an OIDC token first.
     Oidc,
     HfToken,
@@ -17,7 +17,7 @@ pub enum TokenOrigin {
 }
 
 impl TokenOrigin {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             TokenOrigin::Oidc => "OIDC exchange (`HF_OIDC_RESOURCE` is set)".into(),
             TokenOrigin::HfToken => "`HF_TOKEN`".into(),
@@ -28,7 +28,7 @@ impl TokenOrigin {
     }
 }
 
-pub struct Effective {
+pub(crate) struct Effective {
     pub token: Option<String>,
     pub origin: TokenOrigin,
     /// Reading the token file failed the way Python fails (a directory, no permission).
@@ -37,7 +37,7 @@ pub struct Effective {
 
 /// `get_token()`: OIDC, then `HF_TOKEN or HUGGING_FACE_HUB_TOKEN` tested raw (so `"  "` hides
 /// the legacy variable and then cleans to nothing), then the token file.
-pub fn effective_token(env: &dyn Fn(&str) -> Option<String>) -> Effective {
+pub(crate) fn effective_token(env: &dyn Fn(&str) -> Option<String>) -> Effective {
     if env("HF_OIDC_RESOURCE").is_some_and(|v| !v.is_empty()) {
         return Effective {
             token: None,

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::paths;
 
 /// Runs `hf auth login` on this terminal and returns the name of the login it saved.
-pub fn run(profile: &Profile) -> Result<String> {
+pub(crate) fn run(profile: &Profile) -> Result<String> {
     let lookup = |k: &str| {
         profile
             .env

@@ -2,11 +2,11 @@
 //! (`library`), its `stored_tokens` file (`stored`), the Hub's HTTP API (`hub`), and fetching a
 //! profile's token from its source (`source`).
 
-pub mod hub;
-pub mod identity;
-pub mod library;
-pub mod login;
-pub mod oauth;
-pub mod owners;
-pub mod source;
+pub(crate) mod hub;
+pub(crate) mod identity;
+pub(crate) mod library;
+pub(crate) mod login;
+pub(crate) mod oauth;
+pub(crate) mod owners;
+pub(crate) mod source;
 pub mod stored;

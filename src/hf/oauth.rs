@@ -23,16 +23,16 @@ use crate::files::{self, Links};
 use crate::token::{clean, fingerprint};
 
 /// huggingface_hub refreshes when less than this much validity remains.
-pub const REFRESH_MARGIN: i64 = 24 * 3600;
+pub(crate) const REFRESH_MARGIN: i64 = 24 * 3600;
 /// How long a transient failure waits before the next attempt (huggingface_hub's recheck).
-pub const RETRY_AFTER: i64 = 300;
+pub(crate) const RETRY_AFTER: i64 = 300;
 /// huggingface_hub's `HF_DEVICE_CODE_OAUTH_CLIENT_ID` default.
-pub const DEFAULT_CLIENT_ID: &str = "26be6b09-91c5-47da-9861-d2d2bb7a7e36";
+pub(crate) const DEFAULT_CLIENT_ID: &str = "26be6b09-91c5-47da-9861-d2d2bb7a7e36";
 /// Prefix of the token files hfenv hands to huggingface_hub (`HF_TOKEN_PATH`), one per
 /// profile, next to `stored_tokens` so huggingface_hub refreshes them itself.
-pub const PROFILE_TOKEN_PREFIX: &str = "token.hfenv.";
+pub(crate) const PROFILE_TOKEN_PREFIX: &str = "token.hfenv.";
 
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -40,7 +40,7 @@ pub fn now() -> i64 {
 }
 
 /// Where a login lives and where its refresh may be sent.
-pub struct Place {
+pub(crate) struct Place {
     pub stored: PathBuf,
     /// huggingface_hub's active token file (`HF_TOKEN_PATH`).
     pub token_file: PathBuf,
@@ -56,7 +56,7 @@ pub struct Place {
 }
 
 impl Place {
-    pub fn from_env(stored: PathBuf, env: &dyn Fn(&str) -> Option<String>) -> Place {
+    pub(crate) fn from_env(stored: PathBuf, env: &dyn Fn(&str) -> Option<String>) -> Place {
         let timeout = env("HF_HUB_DOWNLOAD_TIMEOUT")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|v| *v > 0)
@@ -82,7 +82,7 @@ impl Place {
 
 /// Why a login that needed a refresh did not get one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// `HF_HUB_OFFLINE` is set.
     Offline,
     /// Another process held `stored_tokens.lock` for too long.
@@ -96,7 +96,7 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Problem::Offline => "`HF_HUB_OFFLINE` is set, so it was not refreshed".into(),
             Problem::Busy => {
@@ -111,33 +111,30 @@ impl Problem {
 
 /// A browser login's token, made fresh if it could be.
 #[derive(Debug, Clone)]
-pub struct Fresh {
+pub(crate) struct Fresh {
     pub token: String,
     pub expires_at: Option<i64>,
     /// A refresh token and an expiry: huggingface_hub would refresh this login.
     pub refreshable: bool,
-    /// This call made the refresh request (not adopted from another process).
-    pub refreshed: bool,
     pub problem: Option<Problem>,
     /// When the holder of this token should ask again (a shell's deadline).
     pub recheck_at: Option<i64>,
 }
 
 impl Fresh {
-    pub fn expired(&self, now: i64) -> bool {
+    pub(crate) fn expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|e| e <= now)
     }
 }
 
 /// The token of `section`, refreshed first when it is a browser login with less than 24 h left.
-pub fn ensure(place: &Place, section: &Section, now: i64) -> Fresh {
+pub(crate) fn ensure(place: &Place, section: &Section, now: i64) -> Fresh {
     let token = section.token().unwrap_or_default();
     let expires_at = section.expires_at();
     let plain = Fresh {
         token: token.clone(),
         expires_at,
         refreshable: section.refreshable(),
-        refreshed: false,
         problem: None,
         recheck_at: None,
     };
@@ -206,7 +203,6 @@ pub fn ensure(place: &Place, section: &Section, now: i64) -> Fresh {
             token: adopted,
             expires_at: new_expiry,
             refreshable: again.refreshable(),
-            refreshed: false,
             problem: None,
             recheck_at: new_expiry.map(|e| recheck(e, now)),
         };
@@ -262,7 +258,6 @@ pub fn ensure(place: &Place, section: &Section, now: i64) -> Fresh {
         token: new_token,
         expires_at: new_expiry,
         refreshable: new_expiry.is_some(),
-        refreshed: true,
         problem: None,
         recheck_at: new_expiry.map(|e| recheck(e, now)),
     }
@@ -271,7 +266,7 @@ pub fn ensure(place: &Place, section: &Section, now: i64) -> Fresh {
 /// When a holder of a token valid until `expires` should ask again: when huggingface_hub would
 /// refresh it, but never sooner than five minutes (a token living less than a day would
 /// otherwise be refreshed at every prompt), and always before it expires.
-pub fn recheck(expires: i64, now: i64) -> i64 {
+pub(crate) fn recheck(expires: i64, now: i64) -> i64 {
     let due = expires - REFRESH_MARGIN;
     if due > now {
         return due;
@@ -310,7 +305,7 @@ fn lock(stored: &Path, wait: Duration) -> std::io::Result<Option<File>> {
 }
 
 /// The file read while holding the lock (no writer is midway), if the lock can be had soon.
-pub fn read_locked(stored: &Path) -> Option<stored::StoredTokens> {
+pub(crate) fn read_locked(stored: &Path) -> Option<stored::StoredTokens> {
     if !stored.exists() {
         return None;
     }
@@ -363,7 +358,7 @@ fn write_hf(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
     )
 }
 
-pub fn read_token(path: &Path) -> Option<String> {
+pub(crate) fn read_token(path: &Path) -> Option<String> {
     // The user's token file may be a link they made; it is still only a small regular file,
     // checked on the opened descriptor (never a FIFO or /dev/zero).
     clean(&files::read_bounded_string(path, SMALL_FILE, Links::Follow).ok()?)
@@ -378,13 +373,13 @@ fn read_own(path: &Path, limit: u64) -> Option<String> {
 }
 
 /// The token file hfenv hands to huggingface_hub for `profile` (see `PROFILE_TOKEN_PREFIX`).
-pub fn profile_token_file(stored: &Path, profile: &str) -> PathBuf {
+pub(crate) fn profile_token_file(stored: &Path, profile: &str) -> PathBuf {
     stored.with_file_name(format!("{PROFILE_TOKEN_PREFIX}{profile}"))
 }
 
 /// Keeps a profile's token file holding the login's current token; written only when it
 /// differs, under the lock, with the section read again (a refresh may be under way).
-pub fn sync_profile_token_file(
+pub(crate) fn sync_profile_token_file(
     stored_path: &Path,
     section: &str,
     path: &Path,
@@ -485,7 +480,7 @@ fn history_path(place: &Place, section: &str) -> Option<PathBuf> {
 
 /// Records `token` as this login's and brings stale token files (huggingface_hub's and hfenv's
 /// per-profile ones) up to date, under the lock.
-pub fn follow(place: &Place, section: &str, token: &str) {
+pub(crate) fn follow(place: &Place, section: &str, token: &str) {
     let Some(path) = history_path(place, section) else {
         return;
     };
@@ -530,22 +525,6 @@ pub fn follow(place: &Place, section: &str, token: &str) {
         }
         let _ = crate::files::write_private(&path, seen[keep..].join("\n").as_bytes());
     }
-}
-
-/// The last failure remembered for a login, for `status` and `doctor` (no request made).
-pub fn last_problem(place: &Place, section: &Section, now: i64) -> Option<Problem> {
-    let memory = Memory::new(place, &section.name);
-    let text = read_own(memory.path.as_ref()?, SMALL_FILE)?;
-    let r: Remembered = serde_json::from_str(&text).ok()?;
-    if Some(r.refresh.as_str()) != section.refresh_token().map(fingerprint).as_deref() {
-        return None;
-    }
-    let _ = now;
-    Some(if r.revoked {
-        Problem::Revoked(r.why)
-    } else {
-        Problem::Failed(r.why)
-    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::config::Config;
 
 /// The owner in a repository id (`acme/model`, `datasets/acme/data`, `spaces/acme/app`), a
 /// git credential path (`acme/model.git`, `/datasets/acme/data`) or a Hub URL.
-pub fn owner_of(reference: &str) -> Option<&str> {
+pub(crate) fn owner_of(reference: &str) -> Option<&str> {
     let mut rest = reference.trim();
     if let Some(after) = rest.split_once("://").map(|(_, r)| r) {
         // Drop the host.
@@ -23,7 +23,7 @@ pub fn owner_of(reference: &str) -> Option<&str> {
 
 /// The profile that lists `owner` in its `owners` (names compare case-insensitively, as the
 /// Hub's do). The config refuses an owner listed twice.
-pub fn profile_for<'a>(config: &'a Config, owner: &str) -> Option<&'a str> {
+pub(crate) fn profile_for<'a>(config: &'a Config, owner: &str) -> Option<&'a str> {
     config
         .profiles
         .iter()

@@ -14,7 +14,7 @@ use crate::token::{self, clean};
 /// Fetches a profile's token from its source. `env` is the environment the token is looked up
 /// in; a profile's own `HF_HOME`/`HF_TOKEN_PATH` decide which `stored_tokens` it reads. A
 /// browser login is refreshed first when it has less than 24 h left (see [`fetch`]).
-pub fn fetch_token(
+pub(crate) fn fetch_token(
     name: &str,
     profile: &Profile,
     config: &Config,
@@ -29,7 +29,7 @@ pub fn fetch_token(
 
 /// A token and, for a browser login, what the holder must know about it.
 #[derive(Debug, Clone, Default)]
-pub struct Fetched {
+pub(crate) struct Fetched {
     pub token: String,
     pub login: Option<LoginInfo>,
     /// Said once (a refresh failed but the old token still works).
@@ -37,11 +37,10 @@ pub struct Fetched {
 }
 
 #[derive(Debug, Clone)]
-pub struct LoginInfo {
+pub(crate) struct LoginInfo {
     /// The login's (possibly refreshed) access token.
     pub token: String,
     pub section: String,
-    pub stored: std::path::PathBuf,
     pub expires_at: Option<i64>,
     pub refreshable: bool,
     pub problem: Option<oauth::Problem>,
@@ -54,7 +53,7 @@ pub struct LoginInfo {
 
 /// [`fetch_token`] with what a browser login needs said: its expiry, the refresh problem,
 /// when to ask again, and the token file for huggingface_hub.
-pub fn fetch(
+pub(crate) fn fetch(
     name: &str,
     profile: &Profile,
     config: &Config,
@@ -91,7 +90,7 @@ pub fn fetch(
 /// The environment a profile's login is looked up and refreshed in: the profile's own `env`
 /// first, then the user's environment — where a variable hfenv itself set (from a `.env`) is
 /// replaced by the user's own value, so a repository never chooses where a token goes.
-pub fn login_env<'a>(
+pub(crate) fn login_env<'a>(
     profile: &'a Profile,
     env: &'a dyn Fn(&str) -> Option<String>,
 ) -> impl Fn(&str) -> Option<String> + 'a {
@@ -216,7 +215,6 @@ fn fetch_stored(
         login: Some(LoginInfo {
             token: fresh.token.clone(),
             section: section.to_string(),
-            stored: path,
             expires_at: fresh.expires_at,
             refreshable: fresh.refreshable,
             problem: fresh.problem,
@@ -227,7 +225,7 @@ fn fetch_stored(
 }
 
 /// A unix time as people read it, in UTC.
-pub fn utc(at: i64) -> String {
+pub(crate) fn utc(at: i64) -> String {
     let days = at.div_euclid(86_400);
     let secs = at.rem_euclid(86_400);
     // Civil-from-days (Howard Hinnant's algorithm).
@@ -250,7 +248,7 @@ pub fn utc(at: i64) -> String {
 
 /// Runs a profile's `token_command` through the user's shell, bounded by `timeout`. Standard
 /// error and input stay attached to the terminal so password managers can prompt.
-pub fn run_command(command: &str, timeout: Duration) -> Result<String> {
+pub(crate) fn run_command(command: &str, timeout: Duration) -> Result<String> {
     let shell = std::env::var("SHELL")
         .ok()
         .filter(|s| !s.is_empty())

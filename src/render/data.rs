@@ -12,7 +12,7 @@ use crate::wanted::Wanted;
 use crate::{paths, ui};
 
 /// The variables a fresh process should get (unsets as `None`).
-pub fn vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
+pub(crate) fn vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
     wanted
         .vars
         .iter()
@@ -20,7 +20,7 @@ pub fn vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-pub fn json(vars: &[(String, Option<String>)]) -> Result<()> {
+pub(crate) fn json(vars: &[(String, Option<String>)]) -> Result<()> {
     let map: serde_json::Map<String, serde_json::Value> = vars
         .iter()
         .map(|(k, v)| {
@@ -35,7 +35,7 @@ pub fn json(vars: &[(String, Option<String>)]) -> Result<()> {
     ui::print(&format!("{}\n", serde_json::Value::Object(map)))
 }
 
-pub fn dotenv(vars: &[(String, Option<String>)]) -> Result<()> {
+pub(crate) fn dotenv(vars: &[(String, Option<String>)]) -> Result<()> {
     for (k, v) in vars {
         if v.as_deref()
             .is_some_and(|v| !crate::formats::dotenv_literal(v))
@@ -57,7 +57,7 @@ pub fn dotenv(vars: &[(String, Option<String>)]) -> Result<()> {
 
 /// Appends to `$GITHUB_ENV` with the multi-line delimiter syntax, and masks in the log every
 /// value that is not known to be harmless (the token, `.env` secrets, a profile's `env`).
-pub fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<()> {
+pub(crate) fn github(vars: &[(String, Option<String>)], token: Option<&str>) -> Result<()> {
     let Some(path) = paths::process_env("GITHUB_ENV")
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)

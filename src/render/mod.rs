@@ -3,16 +3,16 @@
 //! tested escaper per shell; fish and POSIX differ) and the hook scripts, kept as real files
 //! under `shell/`.
 
-pub mod data;
+pub(crate) mod data;
 
 use std::io::Write;
 use std::path::PathBuf;
 
-pub use crate::cli::Shell;
+pub(crate) use crate::cli::Shell;
 use crate::session::{Change, Transition};
 
 /// POSIX single quotes: nothing inside is special, so only `'` needs care.
-pub fn quote_posix(value: &str) -> String {
+pub(crate) fn quote_posix(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');
     for part in value.split_inclusive('\'') {
@@ -29,7 +29,7 @@ pub fn quote_posix(value: &str) -> String {
 }
 
 /// A word for a command line the user copies: bare when nothing in it is special.
-pub fn word(s: &str) -> String {
+pub(crate) fn word(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-~+:=@%,".contains(c))
@@ -42,16 +42,16 @@ pub fn word(s: &str) -> String {
 
 /// fish treats `\\` and `\'` as escapes even inside single quotes, so a value ending in `\`
 /// would swallow the closing quote if quoted the POSIX way.
-pub fn quote_fish(value: &str) -> String {
+pub(crate) fn quote_fish(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-pub fn quote_elvish(value: &str) -> String {
+pub(crate) fn quote_elvish(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
 /// PowerShell also ends single-quoted strings at typographic quotes.
-pub fn quote_powershell(value: &str) -> String {
+pub(crate) fn quote_powershell(value: &str) -> String {
     let mut out = String::from("'");
     for c in value.chars() {
         if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
@@ -65,7 +65,7 @@ pub fn quote_powershell(value: &str) -> String {
 
 /// A nushell raw string (`r#'…'#`): nothing inside is special, and enough `#` make sure the
 /// value cannot close it early. JSON escapes such as `\u0001` are not nushell syntax.
-pub fn quote_nushell(value: &str) -> String {
+pub(crate) fn quote_nushell(value: &str) -> String {
     let mut hashes = 1;
     while value.contains(&format!("'{}", "#".repeat(hashes))) {
         hashes += 1;
@@ -74,7 +74,7 @@ pub fn quote_nushell(value: &str) -> String {
     format!("r{h}'{value}'{h}")
 }
 
-pub fn quote(shell: Shell, value: &str) -> String {
+pub(crate) fn quote(shell: Shell, value: &str) -> String {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value),
         Shell::Fish => quote_fish(value),
@@ -86,7 +86,7 @@ pub fn quote(shell: Shell, value: &str) -> String {
 
 /// What the hook keeps in unexported shell variables to decide, with builtins only, whether
 /// anything changed since the last load, and what to clear if hfenv cannot run.
-pub struct HookState {
+pub(crate) struct HookState {
     pub pwd: String,
     pub shell_choice: String,
     pub stamp: PathBuf,
@@ -104,14 +104,14 @@ pub struct HookState {
 
 /// Renders a transition, plus, for the hook (`hook` is `Some`), the bookkeeping its fast path
 /// reads.
-pub fn render(shell: Shell, t: &Transition, hook: Option<&HookState>) -> String {
+pub(crate) fn render(shell: Shell, t: &Transition, hook: Option<&HookState>) -> String {
     let mut out = Vec::new();
     render_to(shell, t, hook, &mut out).expect("writing to memory cannot fail");
     String::from_utf8(out).expect("rendered from strings")
 }
 
 /// [`render`] straight into a writer (standard output, for the hook).
-pub fn render_to(
+pub(crate) fn render_to(
     shell: Shell,
     t: &Transition,
     hook: Option<&HookState>,

@@ -72,12 +72,12 @@ fn load_or_create() -> Option<[u8; 16]> {
 
 /// A short public check of the key, carried in the marker: a marker whose check differs was
 /// made under a key that is gone, and its fingerprints prove nothing.
-pub fn check() -> String {
+pub(super) fn check() -> String {
     format!("{:08x}", print(b"hfenv marker key check") >> 32)
 }
 
 /// The keyed 64-bit fingerprint of `data`.
-pub fn print(data: &[u8]) -> u64 {
+pub(super) fn print(data: &[u8]) -> u64 {
     let (k0, k1) = key();
     siphash24(k0, k1, data)
 }

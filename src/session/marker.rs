@@ -8,13 +8,13 @@ use super::keyed;
 
 /// Exported marker: `3;key;profile;digest;notices;store;NAME=fp,NAME=-`. Non-secret by
 /// construction: fingerprints, and the name of the file holding the values to restore.
-pub const STATE_VAR: &str = "__HFENV_STATE";
+pub(crate) const STATE_VAR: &str = "__HFENV_STATE";
 /// Exported list of PATH entries hfenv added, so only those are ever removed.
-pub const PATH_VAR: &str = "__HFENV_PATH";
+pub(crate) const PATH_VAR: &str = "__HFENV_PATH";
 const UNSET: &str = "-";
 /// Above this many bytes the managed list leaves the environment for a file.
 const SPILL_OVER: usize = 4096;
-pub const SPILL_DIR: &str = "markers";
+pub(crate) const SPILL_DIR: &str = "markers";
 
 fn spill(list: &str) -> Option<String> {
     let dir = crate::state::ensure_dir().ok()?.join(SPILL_DIR);
@@ -38,7 +38,7 @@ fn spill(list: &str) -> Option<String> {
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Marker<'a> {
+pub(crate) struct Marker<'a> {
     /// Which key made the fingerprints ([`keyed::check`]). A marker made under another key (the
     /// key file was lost, the state directory wiped) proves nothing: see `session`.
     pub key: String,
@@ -52,7 +52,7 @@ pub struct Marker<'a> {
 }
 
 impl Marker<'_> {
-    pub fn parse(text: &str) -> Option<Marker<'static>> {
+    pub(crate) fn parse(text: &str) -> Option<Marker<'static>> {
         let (version, rest) = text.split_once(';')?;
         let (key, rest) = match version {
             "3" => rest.split_once(';')?,
@@ -114,7 +114,7 @@ impl Marker<'_> {
     /// keys) would make the variable too big for `execve` (E2BIG breaks every command), so it
     /// is written to a content-addressed, immutable file under the state directory and the
     /// marker names it. Immutable, so a child shell reads what its parent had when it forked.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let list = self.managed_list();
         if list.len() > SPILL_OVER {
             if let Some(id) = spill(&list) {
@@ -131,12 +131,12 @@ impl Marker<'_> {
     }
 
     /// The fingerprints were made with this user's current key, so they can prove anything.
-    pub fn key_is_current(&self) -> bool {
+    pub(crate) fn key_is_current(&self) -> bool {
         self.key == keyed::check()
     }
 
     /// The variable still holds what hfenv put there.
-    pub fn owns(&self, name: &str, current: Option<&str>) -> bool {
+    pub(crate) fn owns(&self, name: &str, current: Option<&str>) -> bool {
         if !self.key_is_current() {
             return false;
         }
@@ -150,22 +150,22 @@ impl Marker<'_> {
 /// Variables hfenv manages, by name. A sorted vector rather than a tree: the plan adds names
 /// in order (it walks a sorted map), so building it is a push per variable.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Managed<'a>(Vec<(Cow<'a, str>, Print)>);
+pub(crate) struct Managed<'a>(Vec<(Cow<'a, str>, Print)>);
 
 impl<'a> Managed<'a> {
     fn position(&self, name: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
     }
 
-    pub fn get(&self, name: &str) -> Option<&Print> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Print> {
         self.position(name).ok().map(|i| &self.0[i].1)
     }
 
-    pub fn contains_key(&self, name: &str) -> bool {
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
         self.position(name).is_ok()
     }
 
-    pub fn insert(&mut self, name: Cow<'a, str>, print: Print) {
+    pub(crate) fn insert(&mut self, name: Cow<'a, str>, print: Print) {
         if self.0.last().is_some_and(|(last, _)| *last < name) || self.0.is_empty() {
             self.0.push((name, print));
             return;
@@ -176,15 +176,15 @@ impl<'a> Managed<'a> {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&Cow<'a, str>, &Print)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Cow<'a, str>, &Print)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
@@ -202,11 +202,11 @@ impl<'a> FromIterator<(Cow<'a, str>, Print)> for Managed<'a> {
 /// A value's fingerprint as the marker records it (`-` for "unset"): a keyed 64-bit hash,
 /// enough to recognise a value hfenv set, useless for recovering it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Print(Option<u64>);
+pub(crate) struct Print(Option<u64>);
 
 impl Print {
     /// A value was set (not an unset).
-    pub fn is_set(self) -> bool {
+    pub(crate) fn is_set(self) -> bool {
         self.0.is_some()
     }
 
@@ -229,7 +229,7 @@ impl Print {
     }
 }
 
-pub fn value_print(value: Option<&str>) -> Print {
+pub(crate) fn value_print(value: Option<&str>) -> Print {
     Print(value.map(|v| keyed::print(v.as_bytes())))
 }
 

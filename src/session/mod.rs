@@ -15,7 +15,7 @@
 //! - values to restore are kept only while a shell can use them (see [`stamp`]).
 
 mod keyed;
-pub mod marker;
+pub(crate) mod marker;
 mod originals;
 mod stamp;
 
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use marker::{value_print, Managed, PATH_VAR};
-pub use marker::{Marker, STATE_VAR};
+pub(crate) use marker::{Marker, STATE_VAR};
 use originals::Originals;
 
 use crate::error::Error;
@@ -33,20 +33,20 @@ use crate::wanted::Wanted;
 /// Names the hook cleared itself because hfenv could not run; handed to the next run.
 const CLEARED_VAR: &str = "__HFENV_CLEARED";
 /// The stamp the hook hands back, so each shell keeps one.
-pub const STAMP_VAR: &str = "__HFENV_STAMP";
+pub(crate) const STAMP_VAR: &str = "__HFENV_STAMP";
 /// The hook's shell process id, which names its store so the store goes when the shell does.
-pub const SHELL_PID_VAR: &str = "__HFENV_PID";
+pub(crate) const SHELL_PID_VAR: &str = "__HFENV_PID";
 
 /// One step of a transition. Renderers and `exec` see only these.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change<'a> {
+pub(crate) enum Change<'a> {
     Set(Cow<'a, str>, Cow<'a, str>),
     Unset(Cow<'a, str>),
 }
 
 /// What moves a shell from what it holds to what is wanted.
 #[derive(Debug, Default)]
-pub struct Transition<'a> {
+pub(crate) struct Transition<'a> {
     /// Variables first, then PATH and the bookkeeping (`__HFENV_PATH`, `__HFENV_STATE`).
     pub changes: Vec<Change<'a>>,
     /// Everything hfenv has set after this transition: what the hook clears by itself when hfenv
@@ -56,7 +56,7 @@ pub struct Transition<'a> {
 
 impl<'a> Transition<'a> {
     /// A transition of plain changes, without bookkeeping (`use --shell`).
-    pub fn of(changes: Vec<Change<'a>>) -> Self {
+    pub(crate) fn of(changes: Vec<Change<'a>>) -> Self {
         Transition {
             changes,
             owned: Vec::new(),
@@ -65,7 +65,7 @@ impl<'a> Transition<'a> {
 }
 
 /// A shell's bookkeeping, read once.
-pub struct Session {
+pub(crate) struct Session {
     state_dir: PathBuf,
     previous: Marker<'static>,
     /// The previous marker's fingerprints can be checked: they were made under the current key.
@@ -81,7 +81,11 @@ pub struct Session {
 
 impl Session {
     /// The bookkeeping in `env`; `hook` for the prompt hook, which also keeps a stamp.
-    pub fn from_env(state_dir: &Path, env: &dyn Fn(&str) -> Option<String>, hook: bool) -> Self {
+    pub(crate) fn from_env(
+        state_dir: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        hook: bool,
+    ) -> Self {
         let previous = env(STATE_VAR)
             .and_then(|m| Marker::parse(&m))
             .unwrap_or_default();
@@ -109,24 +113,24 @@ impl Session {
     }
 
     /// The notices' fingerprint the shell last said, so a notice is said once per change.
-    pub fn notices_said(&self) -> &str {
+    pub(crate) fn notices_said(&self) -> &str {
         &self.previous.notices
     }
 
     /// Whether hfenv set (or unset) this variable in the shell.
-    pub fn manages(&self, name: &str) -> bool {
+    pub(crate) fn manages(&self, name: &str) -> bool {
         self.previous.managed.contains_key(name)
     }
 
     /// The user's own value of a variable hfenv manages (what returns on leaving), `None`
     /// when it was unset.
-    pub fn original(&self, name: &str) -> Option<String> {
+    pub(crate) fn original(&self, name: &str) -> Option<String> {
         self.originals.get(name).cloned().flatten()
     }
 
     /// The token this shell already holds for the profile it had, while it still holds exactly
     /// what hfenv put there: `(profile, definition digest, token)`.
-    pub fn held_token(
+    pub(crate) fn held_token(
         &self,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Option<(String, String, String)> {
@@ -145,17 +149,17 @@ impl Session {
     }
 
     /// The stamp could not be made (state directory unwritable): said as a notice.
-    pub fn stamp_problem(&self) -> Option<&Error> {
+    pub(crate) fn stamp_problem(&self) -> Option<&Error> {
         self.stamp.as_ref().and_then(|s| s.as_ref().err())
     }
 
-    pub fn stamp(&self) -> Option<&Path> {
+    pub(crate) fn stamp(&self) -> Option<&Path> {
         self.stamp.as_ref().and_then(|s| s.as_deref().ok())
     }
 
     /// The transition from what `env` holds to `wanted`; `notices` is the fingerprint of the
     /// notices said with it. Records in the store what to give back later.
-    pub fn transition<'a>(
+    pub(crate) fn transition<'a>(
         &mut self,
         wanted: &'a Wanted,
         env: &dyn Fn(&str) -> Option<String>,
@@ -262,7 +266,7 @@ impl Session {
     }
 
     /// Writes this shell's store and dates its stamp (the hook only).
-    pub fn save(&self, started: SystemTime) -> crate::error::Result<()> {
+    pub(crate) fn save(&self, started: SystemTime) -> crate::error::Result<()> {
         let Some(path) = self.stamp() else {
             return Ok(());
         };
@@ -275,7 +279,7 @@ impl Session {
 /// The user's own value of `name`: the environment's, unless hfenv put it there (from a
 /// profile or a `.env`), in which case the value it had before hfenv changed it, if any. Where
 /// a token is sent is decided from this, never from a value a repository's `.env` set.
-pub fn user_env(name: &str) -> Option<String> {
+pub(crate) fn user_env(name: &str) -> Option<String> {
     let env = &crate::paths::process_env;
     let current = env(name);
     let Ok(state_dir) = crate::state::dir() else {

@@ -10,9 +10,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Name → value before hfenv touched it (`None`: it was unset).
-pub type Originals = BTreeMap<String, Option<String>>;
+pub(super) type Originals = BTreeMap<String, Option<String>>;
 
-pub fn load(path: &Path) -> Option<Originals> {
+pub(super) fn load(path: &Path) -> Option<Originals> {
     let limit = crate::files::SMALL * 4;
     let text = crate::files::read_bounded_string(path, limit, crate::files::Links::Refuse).ok()?;
     if text.is_empty() {
@@ -22,7 +22,7 @@ pub fn load(path: &Path) -> Option<Originals> {
 }
 
 /// Writes the file in place (it is this shell's own), private to the user.
-pub fn store(path: &Path, originals: &Originals) -> std::io::Result<()> {
+pub(super) fn store(path: &Path, originals: &Originals) -> std::io::Result<()> {
     // In place, not renamed: the file's mtime is the stamp the hook compares against, and it is
     // set right after. Never through a link.
     let mut file = std::fs::OpenOptions::new()

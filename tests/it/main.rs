@@ -1,3 +1,6 @@
+// Test helpers are shared between the test modules; visibility here is not an API.
+#![allow(unreachable_pub)]
+
 //! One integration-test binary (one link, not one per file). Each module drives the real
 //! `hfenv` binary in a sandbox built by `support::Sandbox`.
 
