@@ -16,14 +16,12 @@ pub(crate) fn run(args: Status) -> Result<()> {
         Some(v) => v.map(str::to_string),
         None => paths::process_env(k),
     };
-    let effective = effective_token(&after);
-    let hooked = paths::process_env(STATE_VAR)
-        .and_then(|m| Marker::parse(&m))
-        .is_some();
-    let in_sync = wanted
-        .vars
-        .iter()
-        .all(|(k, v)| paths::process_env(k) == v.value);
+    // What a process started from this shell gets now: the shell's own variables, whatever
+    // this directory wants.
+    let effective = effective_token(&paths::process_env);
+    let shell = ShellHolds::read(&wanted, &paths::process_env);
+    let hooked = shell.hooked;
+    let in_sync = shell.drifts.is_empty();
     let masked = |v: Option<&str>| v.map(mask);
     let login = wanted.login.as_ref().map(login_lines);
     let may_do = wanted.token().and_then(|t| may_do(&after, t));
@@ -83,6 +81,18 @@ pub(crate) fn run(args: Status) -> Result<()> {
             "variables": vars,
             "shell_hooked": hooked,
             "shell_in_sync": in_sync,
+            "shell": {
+                "hooked": hooked,
+                "in_sync": in_sync,
+                "token": masked(paths::process_env("HF_TOKEN").as_deref()),
+                "differs": shell.drifts.iter().map(|d| serde_json::json!({
+                    "name": d.name,
+                    "holds": d.shown(d.holds.as_deref()),
+                    "wants": d.shown(d.wants.as_deref()),
+                    "why": d.drift.key(),
+                    "say": ui::plain(&d.describe()),
+                })).collect::<Vec<_>>(),
+            },
             "notices": wanted.notices.iter().map(|n| ui::plain(n)).collect::<Vec<_>>(),
             "config": here.loaded.path,
         });
@@ -128,6 +138,7 @@ pub(crate) fn run(args: Status) -> Result<()> {
             row("  may do", ui::cell(m));
         }
     }
+    shell.rows(&mut row);
     let used = match (&effective.origin, effective.token.as_deref()) {
         (TokenOrigin::Oidc, _) => effective.origin.describe(),
         (_, Some(t)) => format!("{} from {}", mask(t), effective.origin.describe()),
@@ -168,17 +179,6 @@ pub(crate) fn run(args: Status) -> Result<()> {
             );
         }
     }
-    row(
-        "this shell",
-        match (hooked, in_sync) {
-            (true, true) => "hooked, up to date",
-            (true, false) => "hooked, changes apply at the next prompt",
-            (false, _) => {
-                "not hooked — add your shell's line from `hfenv hook --help` to its rc file"
-            }
-        }
-        .into(),
-    );
     row("config", ui::cell(&here.loaded.path.display().to_string()));
     for n in &wanted.notices {
         row("notice", ui::cell(n));
@@ -192,7 +192,11 @@ pub(crate) fn run(args: Status) -> Result<()> {
     }
     for (i, r) in rows.iter().enumerate() {
         let v = &r[1];
-        if v.contains("does not exist") || v.starts_with('✗') || v.starts_with("blocked") {
+        if v.contains("does not exist")
+            || v.starts_with('✗')
+            || v.starts_with("blocked")
+            || v.starts_with("not hooked")
+        {
             bad.push(i);
         }
     }
@@ -270,4 +274,171 @@ fn may_do(env: &dyn Fn(&str) -> Option<String>, token: &str) -> Option<String> {
     crate::hf::identity::whoami(&hub, token)
         .ok()
         .map(|id| format!("{} (as `{}`)", id.may_do(), id.user))
+}
+
+/// Why this shell holds something other than what this directory wants.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Drift {
+    /// No hook: nothing hfenv wants reaches this shell.
+    NotHooked,
+    /// The hook has not run since the change (`export X=…; hfenv status` on one line, a script,
+    /// a hook that fails): the next prompt applies it.
+    Pending,
+    /// Changed by hand after hfenv set it; the hook keeps the user's value while the directory
+    /// wants the same as before.
+    HandEdit,
+    /// hfenv's record was made under a key that is gone: the next prompt treats it as hfenv's.
+    Unprovable,
+    /// hfenv's value from a profile or `.env` that no longer applies here.
+    LeftOver,
+}
+
+impl Drift {
+    fn key(self) -> &'static str {
+        match self {
+            Drift::NotHooked => "not_hooked",
+            Drift::Pending => "pending",
+            Drift::HandEdit => "hand_edit",
+            Drift::Unprovable => "unprovable",
+            Drift::LeftOver => "left_over",
+        }
+    }
+}
+
+struct Drifted {
+    name: String,
+    holds: Option<String>,
+    wants: Option<String>,
+    drift: Drift,
+}
+
+impl Drifted {
+    /// A value as status may show it: tokens masked, the profile name as is, anything else
+    /// (a `.env` value may be a secret) only as "set".
+    fn shown(&self, value: Option<&str>) -> Option<String> {
+        let value = value?;
+        Some(match self.name.as_str() {
+            "HF_TOKEN" | "HUGGING_FACE_HUB_TOKEN" => mask(value),
+            "HFENV_PROFILE" => ui::cell(value),
+            _ => "(set)".into(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        let holds = match self.shown(self.holds.as_deref()) {
+            Some(v) => format!("holds {v}"),
+            None => "is unset".into(),
+        };
+        let what = match (self.drift, self.shown(self.wants.as_deref())) {
+            (Drift::LeftOver, _) => format!("{holds}, which this directory does not want"),
+            (_, Some(w)) => format!("{holds}, this directory wants {w}"),
+            (_, None) => format!("{holds}, this directory wants it unset"),
+        };
+        let why = match self.drift {
+            Drift::NotHooked => "no hook applies it",
+            Drift::Pending => {
+                "not applied yet — the hook applies it at the next prompt (press Enter); if it stays, run `hfenv doctor`"
+            }
+            Drift::HandEdit => {
+                "changed by hand in this shell, and hfenv keeps a hand edit while this directory wants the same — leave the directory and come back for the profile's value"
+            }
+            Drift::Unprovable => {
+                "hfenv's record of this shell was made under a key that is gone — the next prompt replaces it (press Enter)"
+            }
+            Drift::LeftOver => {
+                "hfenv set it for a profile or `.env` that no longer applies — the hook removes it at the next prompt (press Enter); if it stays, run `hfenv doctor`"
+            }
+        };
+        format!("{what}: {why}")
+    }
+}
+
+/// What this shell really holds, against what this directory wants.
+struct ShellHolds {
+    hooked: bool,
+    token: Option<String>,
+    drifts: Vec<Drifted>,
+}
+
+impl ShellHolds {
+    fn read(wanted: &crate::wanted::Wanted, env: &dyn Fn(&str) -> Option<String>) -> ShellHolds {
+        use crate::session::marker::value_print;
+        let marker = env(STATE_VAR).and_then(|m| Marker::parse(&m));
+        let mut drifts = Vec::new();
+        for (name, var) in &wanted.vars {
+            let holds = env(name);
+            if holds == var.value {
+                continue;
+            }
+            let drift = match &marker {
+                None => Drift::NotHooked,
+                Some(m) => match m.managed.get(name) {
+                    Some(_) if !m.key_is_current() => Drift::Unprovable,
+                    Some(set)
+                        if *set != value_print(holds.as_deref())
+                            && *set == value_print(var.value.as_deref()) =>
+                    {
+                        Drift::HandEdit
+                    }
+                    _ => Drift::Pending,
+                },
+            };
+            drifts.push(Drifted {
+                name: name.clone(),
+                holds,
+                wants: var.value.clone(),
+                drift,
+            });
+        }
+        if let Some(m) = &marker {
+            for (name, set) in m.managed.iter() {
+                if wanted.vars.contains_key(name.as_ref()) {
+                    continue;
+                }
+                let holds = env(name);
+                let hfenvs = !m.key_is_current() || *set == value_print(holds.as_deref());
+                if holds.is_some() && hfenvs {
+                    drifts.push(Drifted {
+                        name: name.to_string(),
+                        holds,
+                        wants: None,
+                        drift: Drift::LeftOver,
+                    });
+                }
+            }
+        }
+        ShellHolds {
+            hooked: marker.is_some(),
+            token: env("HF_TOKEN"),
+            drifts,
+        }
+    }
+
+    /// The "this shell" section: the state, the token it holds (masked), each difference with
+    /// what to do.
+    fn rows(&self, row: &mut dyn FnMut(&str, String)) {
+        let state = match (self.hooked, self.drifts.is_empty()) {
+            (true, true) => "hooked, holds what this directory wants".to_string(),
+            (true, false) => {
+                "✗ hooked, but holds something else than this directory wants (below)".into()
+            }
+            (false, _) => {
+                "not hooked — add your shell's line from `hfenv hook --help` to its rc file".into()
+            }
+        };
+        row("this shell", state);
+        row(
+            "  HF_TOKEN",
+            match &self.token {
+                Some(t) => format!("{} (what this shell holds)", mask(t)),
+                None => "unset in this shell".into(),
+            },
+        );
+        for d in &self.drifts {
+            row(
+                "",
+                format!("✗ `{}` {}", ui::cell(&d.name), ui::cell(&d.describe())),
+            );
+        }
+    }
 }

@@ -162,9 +162,23 @@ fn status_aligns_and_its_json_has_plain_values() {
             "directory rule `~/proj` in the config".into(),
         ),
         ("  token".into(), "hf_Fa…1111 from inline token".into()),
+        // What this (unhooked) shell really holds, and what a process started here gets.
+        (
+            "this shell".into(),
+            "not hooked — add your shell's line from `hfenv hook --help` to its rc file".into(),
+        ),
+        ("  HF_TOKEN".into(), "unset in this shell".into()),
+        (
+            String::new(),
+            "✗ `HFENV_PROFILE` is unset, this directory wants work: no hook applies it".into(),
+        ),
+        (
+            String::new(),
+            "✗ `HF_TOKEN` is unset, this directory wants hf_Fa…1111: no hook applies it".into(),
+        ),
         (
             "huggingface_hub uses".into(),
-            "hf_Fa…1111 from `HF_TOKEN`".into(),
+            "nothing (not logged in)".into(),
         ),
         (".env files".into(), String::new()),
         (
@@ -174,10 +188,6 @@ fn status_aligns_and_its_json_has_plain_values() {
         ("variables".into(), String::new()),
         ("  HFENV_PROFILE".into(), "set by profile `work`".into()),
         ("  HF_TOKEN".into(), "set by profile `work`".into()),
-        (
-            "this shell".into(),
-            "not hooked — add your shell's line from `hfenv hook --help` to its rc file".into(),
-        ),
         ("config".into(), config.clone()),
         (
             "notice".into(),
@@ -193,7 +203,8 @@ fn status_aligns_and_its_json_has_plain_values() {
     assert!(!json.contains('`'), "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["reason"], "directory rule ~/proj in the config");
-    assert_eq!(v["huggingface_hub"]["source"], "HF_TOKEN");
+    assert_eq!(v["huggingface_hub"]["source"], "nothing (not logged in)");
+    assert_eq!(v["token"], "hf_Fa…1111");
 }
 
 #[test]

@@ -228,25 +228,38 @@ fn values_exec_would_refuse_are_refused() {
     });
 }
 
-/// C3: values to restore live only as long as a shell can use them: a shell replaced by
-/// `exec` and a shell that exited leave no store behind.
+/// C3: values to restore live only as long as a shell can use them: twenty shells replaced in
+/// turn by `exec` leave one store (the live shell's) holding the user's token, not twenty, in
+/// every hooked shell; a shell that exited leaves none once the next shell prompts.
 #[test]
 fn stores_go_with_their_shells() {
-    each_shell(&POSIXISH, |sh| {
+    each_shell(&ALL, |sh| {
         let mut s = Sandbox::new();
         three_profiles(&s, "");
         dir_rule(&s, "work", "work");
         s.set_env("HF_TOKEN", TOKEN_PERSONAL);
         let child = child_shell(sh);
-        let o = Session::new(&s, sh)
-            .cd("work")
-            .line(&format!("exec {child}"))
-            .line(&format!("exec {child}"))
-            .line(&format!("exec {child}"))
+        // Counts the stores that hold the user's token, as a file the test reads back.
+        let count = |tag: &str| {
+            sh_c(&format!(
+                "grep -l {} ~/.local/state/hfenv/shells/* | wc -l > ~/{tag}",
+                &TOKEN_PERSONAL[..20]
+            ))
+        };
+        let mut session = Session::new(&s, sh);
+        session.cd("work").line(&count("first"));
+        for _ in 0..20 {
+            session.line(&format!("exec {child}"));
+        }
+        session
+            .line(&count("after"))
             .cd("")
-            .show("HF_TOKEN", "left")
-            .run();
+            .show("HF_TOKEN", "left");
+        let o = session.run();
         o.is("left", TOKEN_PERSONAL);
+        let read = |tag: &str| s.read(tag).trim().to_string();
+        assert_eq!(read("first"), "1", "{sh:?}: one store while in the shell");
+        assert_eq!(read("after"), "1", "{sh:?}: stores left behind by exec");
         // The next shell's first prompt finds every one of them gone.
         s.hfenv(&["export", "bash", "--hook"])
             .env("__HFENV_PID", std::process::id().to_string())
@@ -258,4 +271,117 @@ fn stores_go_with_their_shells() {
             .collect();
         assert_eq!(left.len(), 1, "stores left behind: {left:?}");
     });
+}
+
+/// A4: `status` says what the shell really holds (masked), and when that differs from what
+/// this directory wants, why and what to do: a change the hook has not applied yet, a hand
+/// edit the hook keeps, a value left by a profile that no longer applies, no hook at all.
+#[test]
+fn status_says_what_the_shell_really_holds() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "[profiles.ci]\ntoken_env = \"CI_HF_TOKEN\"\n");
+        s.write("pinned/.hfenv", "work\n");
+        // `sh` inherits exactly what the shell exports.
+        let status = |tag: &str| sh_c(&format!("{BIN} status --json > ~/{tag}.json"));
+        let mut session = Session::new(&s, sh);
+        let edit = session.export_line("HF_TOKEN", TOKEN_TEAM);
+        let ci = session.export_line("CI_HF_TOKEN", TOKEN_CI);
+        let o = session
+            .cd("pinned")
+            .line(&status("entered"))
+            .line(&format!("{edit}; {}", status("edited")))
+            .line(&status("kept"))
+            .line(&format!(
+                "{}; {}",
+                sh_c("rm ~/pinned/.hfenv"),
+                status("unpinned")
+            ))
+            .line(&status("left"))
+            .line("hfenv use ci --shell")
+            .line(&format!("{ci}; {}", status("pending")))
+            .line(&status("applied"))
+            .run();
+        let json = |tag: &str| -> serde_json::Value {
+            let text = s.read(&format!("{tag}.json"));
+            assert_no_token(&text);
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{sh:?} {tag}: {e}: {text}\n{}", o.transcript))
+        };
+        let differs = |tag: &str| -> Vec<(String, String)> {
+            let v = json(tag);
+            assert_eq!(v["shell"]["hooked"], true, "{sh:?} {tag}: {v}");
+            v["shell"]["differs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["name"].as_str().unwrap().to_string(),
+                        d["why"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let pair = |n: &str, w: &str| (n.to_string(), w.to_string());
+        let masked = |t: &str| format!("{}…{}", &t[..5], &t[t.len() - 4..]);
+        assert_eq!(differs("entered"), [], "{sh:?}");
+        assert_eq!(json("entered")["shell"]["token"], masked(TOKEN_WORK));
+        assert_eq!(differs("edited"), [pair("HF_TOKEN", "hand_edit")], "{sh:?}");
+        assert_eq!(json("edited")["shell"]["token"], masked(TOKEN_TEAM));
+        assert_eq!(differs("kept"), [pair("HF_TOKEN", "hand_edit")], "{sh:?}");
+        assert_eq!(
+            differs("unpinned"),
+            [pair("HFENV_PROFILE", "left_over")],
+            "{sh:?}"
+        );
+        assert_eq!(differs("left"), [], "{sh:?}");
+        assert_eq!(json("left")["shell"]["token"], masked(TOKEN_TEAM));
+        // Without its variable `ci` had no token, so hfenv had set neither.
+        assert_eq!(
+            differs("pending"),
+            [
+                pair("HFENV_PROFILE", "pending"),
+                pair("HF_TOKEN", "pending")
+            ],
+            "{sh:?}"
+        );
+        assert_eq!(json("pending")["profile"], "ci");
+        assert_eq!(json("pending")["token"], masked(TOKEN_CI));
+        assert!(json("pending")["shell"]["token"].is_null());
+        assert_eq!(differs("applied"), [], "{sh:?}");
+        assert_eq!(json("applied")["shell"]["token"], masked(TOKEN_CI));
+        assert_eq!(
+            json("applied")["huggingface_hub"]["token"],
+            masked(TOKEN_CI)
+        );
+    });
+}
+
+/// A4: without a hook, `status` says the shell holds none of it, and how to hook it.
+#[test]
+fn status_in_an_unhooked_shell_says_so() {
+    let s = Sandbox::new();
+    three_profiles(&s, "");
+    s.write("pinned/.hfenv", "work\n");
+    let out = s.hfenv(&["status"]).dir(s.path("pinned")).ok().stdout;
+    assert!(out.contains("this shell            not hooked — add your shell's line from `hfenv hook --help` to its rc file\n  HF_TOKEN            unset in this shell\n"), "{out}");
+    assert!(
+        out.contains("✗ `HF_TOKEN` is unset, this directory wants hf_Fa…1111: no hook applies it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("huggingface_hub uses  nothing (not logged in)"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &s.hfenv(&["status", "--json"])
+            .dir(s.path("pinned"))
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["shell"]["hooked"], false);
+    assert_eq!(v["shell"]["differs"][1]["why"], "not_hooked");
+    assert_eq!(v["shell"]["differs"][1]["wants"], "hf_Fa…1111");
 }
