@@ -5,20 +5,10 @@
 
 use std::path::Path;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+// The generator the integration tests use too (one copy, not a library API).
+#[path = "../tests/shared/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
 
 fn generate(rng: &mut Rng, fragments: &[&str], len: usize) -> Vec<u8> {
     let mut out = Vec::new();

@@ -108,7 +108,8 @@ pub(crate) fn run(args: List) -> Result<()> {
     // Cells as shown (masked, escaped), so columns line up by what is on the screen.
     let mut rows: Vec<Vec<String>> = vec![vec!["  NAME".into(), "SOURCE".into(), "TOKEN".into()]];
     let mut active_row = None;
-    let mut missing_token = Vec::new();
+    // A set: it is asked once per row, and a list would make that quadratic.
+    let mut missing_token = std::collections::HashSet::new();
     for (name, p) in &config.profiles {
         let p = p.get_ref();
         let is_active = active.as_ref().filter(|c| c.name == *name);
@@ -117,7 +118,7 @@ pub(crate) fn run(args: List) -> Result<()> {
         }
         let masked = masked_token(p, &stored);
         if masked.is_none() && !matches!(p.source(), Some(Source::Command(_))) {
-            missing_token.push(rows.len());
+            missing_token.insert(rows.len());
         }
         rows.push(vec![
             format!(

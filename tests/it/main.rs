@@ -7,6 +7,10 @@
 // The sandbox, fluent command runner and shared helpers.
 mod support;
 
+// The seeded generator, shared with the unit tests in src/proptests.rs.
+#[path = "../shared/xorshift.rs"]
+mod xorshift;
+
 // Profiles in the config: add, list, remove, token, use, parse errors, concurrency.
 mod profiles;
 

@@ -88,21 +88,24 @@ fn every_config_value_is_checked_with_file_line_and_column() {
 /// masked tokens in a quadratic pass), 20,000 over a minute.
 #[test]
 fn list_is_linear_in_the_number_of_profiles() {
+    // Its speed is measured by bench/run.sh (`list` of 10,000 profiles); here, that the answer
+    // at that scale is whole and right.
     let s = Sandbox::new();
     let config: String = (0..10_000)
         .map(|i| format!("[profiles.p{i:05}]\ntoken = \"hf_FakeScaleTokenAAAAAAAAAAAAAA{i:05}\"\n"))
         .collect();
     s.write_config(&config);
-    let started = Instant::now();
-    let out = s.hfenv(&["list", "--json"]).ok();
+    let (opens, out) = opens_of(&s.config_path(), || s.hfenv(&["list", "--json"]).ok());
+    // The config is read once, not once per profile.
+    assert_eq!(opens, 1);
     let items = serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap();
     assert_eq!(items.as_array().unwrap().len(), 10_000);
     assert_eq!(items[9_999]["token"], "hf_Fa…9999");
-    s.hfenv(&["list"]).ok();
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
+    let out = s.hfenv(&["list"]).ok();
+    assert_eq!(out.stdout.lines().count(), 10_001);
+    assert_eq!(
+        out.stdout.lines().last().unwrap(),
+        "  p09999  inline token  hf_Fa…9999"
     );
 }
 
@@ -778,18 +781,22 @@ fn list_reads_each_stored_tokens_file_once() {
         .map(|i| format!("[profiles.p{i:05}]\nhf_stored = \"t{i:05}\"\n"))
         .collect();
     s.write_config(&config);
-    let started = Instant::now();
-    let out = run_within(s.command(BIN, &["list", "--json"]), 60)
-        .expect("`list --json` took over a minute");
-    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(items[n - 1]["token"], "hf_Fa…9999");
-    let out = run_within(s.command(BIN, &["list"]), 60).expect("`list` took over a minute");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("p00042"));
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "{:?}",
-        started.elapsed()
-    );
+    let stored_tokens = s.path(".cache/huggingface/stored_tokens");
+    // Counted, not timed (bench/run.sh times `list`): reading the file once per profile took
+    // over ten minutes here. The minute is only a guard against hanging the suite.
+    for args in [&["list", "--json"][..], &["list"]] {
+        let (opens, out) = opens_of(&stored_tokens, || {
+            run_within(s.command(BIN, args), 60).expect("`list` hung")
+        });
+        assert_eq!(opens, 1, "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if args.len() == 2 {
+            let items: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(items[n - 1]["token"], "hf_Fa…9999");
+        } else {
+            assert!(stdout.contains("p00042"));
+        }
+    }
 }
 
 /// `import` never lets two logins overwrite each other under one profile name, and never

@@ -288,3 +288,45 @@ pub fn spawn_with_input(cmd: &mut Command, input: &str) -> std::process::Child {
         .unwrap();
     child
 }
+
+/// How many times `path` was opened while `during` ran, counted by the kernel (inotify), so a
+/// test can say "read once" without timing anything.
+pub fn opens_of<T>(path: &Path, during: impl FnOnce() -> T) -> (usize, T) {
+    use std::os::unix::ffi::OsStrExt;
+    let fd = unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) };
+    assert!(fd >= 0, "inotify: {}", std::io::Error::last_os_error());
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // Closes are watched too: the kernel folds identical events that follow each other, and
+    // an open-close-open-close run has none.
+    let wd =
+        unsafe { libc::inotify_add_watch(fd, c_path.as_ptr(), libc::IN_OPEN | libc::IN_CLOSE) };
+    assert!(
+        wd >= 0,
+        "inotify {path:?}: {}",
+        std::io::Error::last_os_error()
+    );
+    let result = during();
+    let mut opens = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        let mut at = 0;
+        while at < n as usize {
+            let event: libc::inotify_event =
+                unsafe { std::ptr::read_unaligned(buf[at..].as_ptr().cast()) };
+            assert!(
+                event.mask & libc::IN_Q_OVERFLOW == 0,
+                "{path:?} was opened more often than inotify can count"
+            );
+            if event.mask & libc::IN_OPEN != 0 {
+                opens += 1;
+            }
+            at += std::mem::size_of::<libc::inotify_event>() + event.len as usize;
+        }
+    }
+    unsafe { libc::close(fd) };
+    (opens, result)
+}

@@ -7,25 +7,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 
-/// xorshift64*: small, seeded, the same values on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use crate::xorshift::Rng;
 
 /// A value built from what breaks quoting in some shell, with code that must never run.
 fn value(rng: &mut Rng, pwn: &str, controls: bool) -> String {
