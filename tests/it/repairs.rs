@@ -27,8 +27,10 @@ fn token_command_timeout_holds_when_a_background_child_keeps_stdout_open() {
     );
     let started = Instant::now();
     let e = s.hfenv(&["token", "-p", "vault"]).code(1);
-    assert!(
-        e.stderr.contains("did not finish within 1s"),
+    // The command's own stderr comes first (a shell may report the kill): hfenv's line is last.
+    assert_eq!(
+        e.stderr.lines().last(),
+        Some("hfenv: profile `vault`: `token_command` did not finish within 1s — check the command, or raise `token_command_timeout` in `[settings]`"),
         "{}",
         e.stderr
     );
@@ -38,54 +40,46 @@ fn token_command_timeout_holds_when_a_background_child_keeps_stdout_open() {
 #[test]
 fn every_config_value_is_checked_with_file_line_and_column() {
     let s = Sandbox::new();
-    let config = s.config_path();
     for (text, want) in [
         (
             "[settings]\ntoken_command_timeout = nan\n",
-            ":2:25: `token_command_timeout` is NaN",
+            "2:25: `token_command_timeout` is NaN — give a number of seconds from 0.1 to 600",
         ),
         (
             "[settings]\ntoken_command_timeout = -3\n",
-            ":2:25: `token_command_timeout` is -3",
+            "2:25: `token_command_timeout` is -3.0 — give a number of seconds from 0.1 to 600",
         ),
         (
             "[settings]\ntoken_command_timeout = 1e12\n",
-            ":2:25: `token_command_timeout` is 1",
+            "2:25: `token_command_timeout` is 1000000000000.0 — give a number of seconds from 0.1 to 600",
         ),
         (
             "[settings]\ndotenv_files = [\"../../etc/x\"]\n",
-            ":2:17: `dotenv_files` holds",
+            "2:17: `dotenv_files` holds `../../etc/x`, which is not a file name — give plain file names such as `.env` or `.env.local`",
         ),
         (
             "[profiles.a]\ntoken_env = \"X\"\nenv = { __HFENV_STATE = \"x\" }\n",
-            ":3:25: profile `a` sets `__HFENV_STATE`",
+            "3:25: profile `a` sets `__HFENV_STATE`, which belongs to hfenv itself — remove or shorten it in `env`",
         ),
     ] {
         s.write_config(&format!("[profiles.p]\ntoken = \"{TOKEN_WORK}\"\n{text}"));
-        for args in [
-            &["list"][..],
-            &["token", "-p", "p"],
-            &["export", "bash"],
-            &["status"],
-        ] {
-            let e = s.hfenv(args).code(1);
-            let want = format!(
-                "hfenv: {}{}",
-                config.display(),
-                want.replace(":2:", ":4:").replace(":3:", ":5:")
-            );
-            assert!(
-                e.stderr.starts_with(&want),
-                "{args:?} {text:?}:\n{}",
-                e.stderr
-            );
-            assert!(!e.stderr.contains("panicked"), "{}", e.stderr);
+        // Two lines of profile `p` come first.
+        let (line, rest) = want.split_once(':').unwrap();
+        let line: usize = line.parse::<usize>().unwrap() + 2;
+        let said = format!("hfenv: $HOME/.config/hfenv/config.toml:{line}:{rest}");
+        for args in [&["list"][..], &["token", "-p", "p"], &["status"]] {
+            s.hfenv(args).expect_stderr(1, format!("{said}\n"));
         }
+        // The hook's export removes what the last good config set, and says so.
+        s.hfenv(&["export", "bash"]).expect_notices(
+            1,
+            format!("{said} (until then no profile applies: its variables were removed)\n"),
+        );
     }
 }
 
-/// `list` is linear in the number of profiles: 10,000 took 22 s in a debug build (`--json`
-/// masked tokens in a quadratic pass), 20,000 over a minute.
+/// `list` at 10,000 profiles: 10,000 once took 22 s in a debug build (`--json` masked tokens
+/// in a quadratic pass), 20,000 over a minute.
 #[test]
 fn list_is_linear_in_the_number_of_profiles() {
     // Its speed is measured by bench/run.sh (`list` of 10,000 profiles); here, that the answer
@@ -127,25 +121,17 @@ fn unknown_profiles_get_did_you_mean_everywhere() {
         &["use", "wrok"],
         &["remove", "wrok"],
     ] {
-        let e = s.hfenv(args).code(1);
-        assert!(
-            e.stderr
-                .contains("no profile named `wrok` — did you mean `work`?"),
-            "{args:?}: {}",
-            e.stderr
-        );
-        assert!(e.stderr.len() < 300, "{args:?}: {}", e.stderr);
+        s.hfenv(args)
+            .expect_stderr(1, "hfenv: no profile named `wrok` — did you mean `work`?\n");
     }
-    let e = s.hfenv(&["token", "-p", "zzzzzzzz"]).code(1);
-    assert!(
-        e.stderr.contains("`hfenv list` shows all 51 profiles"),
-        "{}",
-        e.stderr
+    s.hfenv(&["token", "-p", "zzzzzzzz"]).expect_stderr(
+        1,
+        "hfenv: no profile named `zzzzzzzz` — `hfenv list` shows all 51 profiles\n",
     );
     s.write("proj/.hfenv", "wrok\n");
-    let e = s.hfenv(&["export", "bash"]).dir(s.path("proj")).ok();
-    assert!(e.stderr.contains("did you mean `work`?"), "{}", e.stderr);
-    assert!(e.stderr.len() < 400, "{}", e.stderr);
+    s.hfenv(&["export", "bash"])
+        .dir(s.path("proj"))
+        .expect_notices(0, "hfenv: profile `wrok` (pin file `$HOME/proj/.hfenv`) does not exist, so no token is exported — did you mean `work`?\n");
 }
 
 fn credential_get(s: &Sandbox, input: &str) -> crate::support::Done {
@@ -214,11 +200,10 @@ fn credential_helper_refuses_cleartext_and_other_accounts() {
     ] {
         s.set_env("HF_ENDPOINT", endpoint);
         let url = reqwest_like_host(endpoint);
-        let out = credential_get(&s, &format!("protocol=http\nhost={url}\n\n"));
-        assert_eq!(out.stdout, "", "{endpoint}");
-        assert!(out.stderr.contains("plain http"), "{}", out.stderr);
-        let e = s.hfenv(&["whoami"]).code(1);
-        assert!(e.stderr.contains("plain http"), "{}", e.stderr);
+        s.hfenv(&["credential", "get"])
+            .stdin(&format!("protocol=http\nhost={url}\n\n"))
+            .expect_stderr(0, format!("hfenv: git credentials: refusing to send a token to `{endpoint}` over plain http (only loopback may use http)\n"));
+        s.hfenv(&["whoami"]).expect_stderr(1, format!("hfenv: profile `work`: refusing to send a token to `{endpoint}` over plain http (only loopback may use http) — check your network and `HF_ENDPOINT`\n"));
     }
     // A profile's own endpoint counts the same way.
     s.env.remove("HF_ENDPOINT");
@@ -720,8 +705,8 @@ fn special_files_never_hang_or_fill_memory_in_any_command() {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        let e = s.hfenv(&["token", "-p", "team"]).code(1);
-        assert!(e.stderr.contains("not a regular file"), "{}", e.stderr);
+        s.hfenv(&["token", "-p", "team"])
+            .expect_stderr(1, "hfenv: could not read huggingface_hub's stored tokens `$HOME/.cache/huggingface/stored_tokens`: not a regular file — check that the path exists and that you may access it\n");
     }
 }
 
@@ -739,16 +724,14 @@ fn stored_tokens_sections_without_hf_token_and_non_utf8_through_the_commands() {
         s.hfenv(&["token", "-p", "c"]).ok().stdout.trim(),
         TOKEN_TEAM
     );
-    let out = s.hfenv(&["import"]).ok();
-    assert!(
-        out.stdout.contains("imported `a` as profile `a`"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("skipped `b`: its token is empty"),
-        "{}",
-        out.stdout
+    s.hfenv(&["import"]).expect(
+        0,
+        lines(&[
+            "imported `a` as profile `a` (hf_Fa…1111, referenced)",
+            "skipped `b`: its token is empty",
+            "kept existing profile `c` (pass --force to replace it)",
+        ]),
+        "",
     );
     assert_eq!(
         s.hfenv(&["token", "-p", "a"]).ok().stdout.trim(),
@@ -760,10 +743,8 @@ fn stored_tokens_sections_without_hf_token_and_non_utf8_through_the_commands() {
         b"[caf\xe9]\nhf_token = hf_A\xe9\n[c]\nhf_token = hf_FakeTeamTokenDDDDDDDDDDDDDDDDDDDD4444\n",
     )
     .unwrap();
-    let e = s.hfenv(&["token", "-p", "c"]).code(1);
-    assert!(e.stderr.contains("not UTF-8"), "{}", e.stderr);
-    let e = s.hfenv(&["import", "--force"]).code(1);
-    assert!(e.stderr.contains("not UTF-8"), "{}", e.stderr);
+    s.hfenv(&["token", "-p", "c"]).expect_stderr(1, "hfenv: `$HOME/.cache/huggingface/stored_tokens` cannot be read by huggingface_hub (byte 5 is not UTF-8, and huggingface_hub reads the file as UTF-8), so profile `c` has no token — fix the file by hand or log in again with `hf auth login`\n");
+    s.hfenv(&["import", "--force"]).expect_stderr(1, "hfenv: `$HOME/.cache/huggingface/stored_tokens` cannot be read by huggingface_hub (byte 5 is not UTF-8, and huggingface_hub reads the file as UTF-8), so there is nothing it could use — fix the file by hand, or log in again with `hf auth login`\n");
     assert!(!s.config().contains("caf"), "{}", s.config());
 }
 
@@ -810,28 +791,9 @@ fn import_no_silent_overwrite_and_no_token_shaped_names() {
             "[my token]\nhf_token = {TOKEN_WORK}\n\n[my-token]\nhf_token = {TOKEN_PERSONAL}\n\n[{TOKEN_TEAM}]\nhf_token = {TOKEN_CI}\n\n[\u{1b}[31mred]\nhf_token = {TOKEN_CI}\n"
         ),
     );
-    let out = s.hfenv(&["import"]).ok();
+    let out = s.hfenv(&["import"]).expect(0, lines(&["imported `my token` as profile `my-token` (hf_Fa…1111, referenced)", "skipped `my-token`: its profile name `my-token` is already taken by `my token` in this import — add it under another name with `hfenv add NAME --hf-stored my-token`", "skipped a login whose name looks like a token (`hf_Fa…4444`): a profile name is shown and exported — add it under a name of your own with `hfenv add NAME --hf-stored '…'`", "skipped `\\u{1b}[31mred`: its name holds control characters, which a profile cannot reference"]), "");
     assert_no_token(&out.stdout);
     assert_no_token(&out.stderr);
-    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
-    assert!(
-        out.stdout
-            .contains("imported `my token` as profile `my-token`"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains(
-            "skipped `my-token`: its profile name `my-token` is already taken by `my token`"
-        ),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("looks like a token (`hf_Fa…4444`)"),
-        "{}",
-        out.stdout
-    );
     let config = s.config();
     assert!(config.contains("hf_stored = \"my token\""), "{config}");
     assert!(!config.contains(TOKEN_TEAM), "{config}");

@@ -108,10 +108,7 @@ impl Sandbox {
     }
 
     pub fn hfenv(&self, args: &[&str]) -> Run {
-        Run {
-            cmd: self.command(BIN, args),
-            stdin: None,
-        }
+        Run::new(self.command(BIN, args)).in_sandbox(self)
     }
 
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
@@ -134,6 +131,8 @@ impl Sandbox {
 pub struct Run {
     pub cmd: Command,
     stdin: Option<Vec<u8>>,
+    /// What `expect` writes in place of text that changes from run to run, longest first.
+    placeholders: Vec<(String, String)>,
 }
 
 pub struct Done {
@@ -145,7 +144,84 @@ pub struct Done {
 impl Run {
     /// Any command, run with the same fluent helpers.
     pub fn new(cmd: Command) -> Run {
-        Run { cmd, stdin: None }
+        Run {
+            cmd,
+            stdin: None,
+            placeholders: Vec::new(),
+        }
+    }
+
+    /// The sandbox's temporary paths read `$HOME` (its home) and `$ROOT` (the directory
+    /// around it) in what `expect` compares.
+    pub fn in_sandbox(self, s: &Sandbox) -> Run {
+        let root = s.home.parent().unwrap().display().to_string();
+        self.placeholder(&s.home.display().to_string(), "$HOME")
+            .placeholder(&root, "$ROOT")
+    }
+
+    /// `expect` compares the output with `text` written as `placeholder`: a temporary path, a
+    /// masked token made up by the test, a port.
+    pub fn placeholder(mut self, text: &str, placeholder: &str) -> Run {
+        self.placeholders.push((text.into(), placeholder.into()));
+        self.placeholders
+            .sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
+        self
+    }
+
+    /// Runs and checks the whole outcome: the exit code, and stdout and stderr to the letter
+    /// (after placeholders), as just's test builder does. A message is the behaviour: a
+    /// fragment would still pass after a wording change. Returns the run for further checks.
+    #[track_caller]
+    pub fn expect(self, code: i32, stdout: impl AsRef<str>, stderr: impl AsRef<str>) -> Done {
+        self.expect_parts(code, Some(stdout.as_ref()), stderr.as_ref())
+    }
+
+    #[track_caller]
+    fn expect_parts(self, code: i32, stdout: Option<&str>, stderr: &str) -> Done {
+        let cmdline = format!("{:?}", self.cmd);
+        let placeholders = self.placeholders.clone();
+        let done = self.run();
+        let normal = |text: &str| {
+            placeholders
+                .iter()
+                .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+        };
+        let got = (
+            done.output.status.code(),
+            normal(&done.stdout),
+            normal(&done.stderr),
+        );
+        let want = (Some(code), stdout.unwrap_or(&got.1), stderr);
+        if let Some(record) = std::env::var_os("HFENV_TEST_RECORD") {
+            record_outcome(&record, &got);
+            return done;
+        }
+        if (got.0, got.1.as_str(), got.2.as_str()) != want {
+            panic!(
+                "`{cmdline}`\nexit code: expected {:?}, got {:?}\nstdout (- expected, + got):\n{}stderr (- expected, + got):\n{}got, to paste: {}, {}, {}",
+                want.0,
+                got.0,
+                diff(want.1, &got.1),
+                diff(want.2, &got.2),
+                got.0.unwrap_or(-1),
+                literal(&got.1),
+                literal(&got.2),
+            );
+        }
+        done
+    }
+
+    /// The exit code and the whole stderr, for output whose stdout is checked apart: a hook's
+    /// script carries bookkeeping that differs per run, JSON is compared as data.
+    #[track_caller]
+    pub fn expect_notices(self, code: i32, stderr: impl AsRef<str>) -> Done {
+        self.expect_parts(code, None, stderr.as_ref())
+    }
+
+    /// `expect` for a command that prints nothing on stdout: a failure, or a notice only.
+    #[track_caller]
+    pub fn expect_stderr(self, code: i32, stderr: impl AsRef<str>) -> Done {
+        self.expect(code, "", stderr)
     }
 
     pub fn stdin(mut self, input: &str) -> Run {
@@ -329,4 +405,99 @@ pub fn opens_of<T>(path: &Path, during: impl FnOnce() -> T) -> (usize, T) {
     }
     unsafe { libc::close(fd) };
     (opens, result)
+}
+
+/// Lines joined as a command prints them, each ending in a newline: multi-line expectations
+/// read as the output does.
+pub fn lines(lines: &[&str]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// A line diff of `want` and `got` (`-` expected, `+` got), the lines they share unmarked.
+pub fn diff(want: &str, got: &str) -> String {
+    if want == got {
+        return "  (as expected)\n".into();
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        want.split_inclusive('\n').collect(),
+        got.split_inclusive('\n').collect(),
+    );
+    // Longest common subsequence, from the end; outputs are short.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut out = String::new();
+    let mut line = |mark: char, l: &str| {
+        let shown = l
+            .strip_suffix('\n')
+            .map_or(format!("{l:?} (no newline)"), |l| l.to_string());
+        out.push_str(&format!("{mark} {shown}\n"));
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            line(' ', a[i]);
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            line('+', b[j]);
+            j += 1;
+        } else {
+            line('-', a[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `text` as Rust source for an expectation: a literal, or `lines(&[…])` when it has several.
+pub fn literal(text: &str) -> String {
+    let quote = |l: &str| {
+        let mut q = String::from("\"");
+        for c in l.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\n' => q.push_str("\\n"),
+                '\t' => q.push_str("\\t"),
+                c if c.is_control() => q.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        q
+    };
+    match text.strip_suffix('\n') {
+        Some(body) if body.contains('\n') => {
+            let ls: Vec<String> = body.split('\n').map(quote).collect();
+            format!("lines(&[{}])", ls.join(", "))
+        }
+        _ => quote(text),
+    }
+}
+
+/// With `HFENV_TEST_RECORD=FILE`, `expect` records what it got (for writing expectations)
+/// instead of comparing.
+#[track_caller]
+fn record_outcome(file: &std::ffi::OsStr, got: &(Option<i32>, String, String)) {
+    let at = std::panic::Location::caller();
+    let line = serde_json::json!({
+        "file": at.file(),
+        "line": at.line(),
+        "code": got.0,
+        "stdout": literal(&got.1),
+        "stderr": literal(&got.2),
+    });
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .unwrap();
+    writeln!(f, "{line}").unwrap();
 }
