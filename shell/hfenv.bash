@@ -2,11 +2,21 @@
 # hfenv hook for bash (>= 4). Install with this line in ~/.bashrc:
 #   eval "$(hfenv hook bash)"
 #
-# At each prompt the shell decides with builtins alone whether anything hfenv watches changed
-# (`-nt` compares nanosecond mtimes against a stamp, a watched variable is compared with its
-# value at the last load); only then does it run `hfenv export`. The values to restore are
-# kept by hfenv in a private file under its state directory, never in the environment.
-# Sourcing this again (a re-read rc) registers the hook only once.
+# At each prompt the shell decides with builtins alone whether anything that decides hfenv's
+# answer changed; only then does it run `hfenv export`. What it checks, all handed over by the
+# last export (src/region.rs says why these and no more):
+# - each file or directory hfenv read (config, pin, `.env`, state), against a reference file
+#   dated exactly as it was read: newer or older (`-nt`/`-ot`, nanoseconds) means changed, so
+#   one edit costs one export, and a file renamed into place with an old date is seen too;
+# - the candidate files absent from the current directory and the working tree's root, and
+#   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
+#   a dangling link or a FIFO counts);
+# - the variables that decided the answer, against their value at the last load.
+# A change of directory within the region where the answer is provably the same (below
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
+# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# state directory, never in the environment. Sourcing this again (a re-read rc) registers the
+# hook only once.
 #
 # Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
 # cannot run (binary gone, crashed, failing), the hook clears the variables hfenv set
@@ -15,24 +25,73 @@
 
 __hfenv_bin=::HFENV::
 # Filled by the code `hfenv export` prints; declared so `set -u` shells can read them before.
-declare -ga __hfenv_watch __hfenv_owned __hfenv_env __hfenv_envval
+declare -ga __hfenv_watch __hfenv_ref __hfenv_links __hfenv_absent __hfenv_here __hfenv_names \
+    __hfenv_marks __hfenv_bars __hfenv_probe __hfenv_owned __hfenv_env __hfenv_envval
+
+# The shell moved to `$PWD`: is it in the region where the answer cannot change? Then the
+# current directory's candidates are watched from now on and no process is started.
+__hfenv_within() {
+    local __hfenv_b=${__hfenv_base-} __hfenv_d __hfenv_rest __hfenv_c __hfenv_n
+    [[ -n $__hfenv_b ]] || return 1
+    [[ $__hfenv_b == / ]] && __hfenv_b=
+    [[ $PWD == "$__hfenv_b" || $PWD == "$__hfenv_b"/* ]] || return 1
+    for __hfenv_d in ${__hfenv_bars[@]+"${__hfenv_bars[@]}"}; do
+        [[ $PWD == "$__hfenv_d" || $PWD == "$__hfenv_d"/* ]] && return 1
+    done
+    __hfenv_d=$__hfenv_b
+    __hfenv_rest=${PWD#"$__hfenv_b"}
+    while [[ -n $__hfenv_rest ]]; do
+        __hfenv_rest=${__hfenv_rest#/}
+        __hfenv_c=${__hfenv_rest%%/*}
+        __hfenv_rest=${__hfenv_rest#"$__hfenv_c"}
+        # `//`, `.` or `..`: not a path this test can follow.
+        [[ -n $__hfenv_c && $__hfenv_c != . && $__hfenv_c != .. ]] || return 1
+        __hfenv_d+=/$__hfenv_c
+        [[ -d $__hfenv_d && ! -L $__hfenv_d ]] || return 1
+        for __hfenv_n in ${__hfenv_marks[@]+"${__hfenv_marks[@]}"}; do
+            [[ -e $__hfenv_d/$__hfenv_n || -L $__hfenv_d/$__hfenv_n ]] && return 1
+        done
+    done
+    for __hfenv_d in ${__hfenv_probe[@]+"${__hfenv_probe[@]}"}; do
+        [[ -e $__hfenv_d || -L $__hfenv_d ]] && return 1
+    done
+    __hfenv_pwd=$PWD
+    __hfenv_here=()
+    # Those present are the files the answer was read from (at the base), watched already.
+    for __hfenv_n in ${__hfenv_names[@]+"${__hfenv_names[@]}"}; do
+        __hfenv_d=${PWD%/}/$__hfenv_n
+        [[ -e $__hfenv_d || -L $__hfenv_d ]] || __hfenv_here+=("$__hfenv_d")
+    done
+    return 0
+}
 
 __hfenv_changed() {
     [[ -z ${__hfenv_failed-} ]] || return 0
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
-    [[ $PWD == "${__hfenv_pwd-}" && ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
+    [[ ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
+    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
+        __hfenv_within || return 0
+    fi
     local __hfenv_f __hfenv_i __hfenv_now
     # A browser login due for a refresh: `printf %(%s)T` is bash's builtin clock.
     if [[ -n ${__hfenv_until-} ]]; then
         printf -v __hfenv_now '%(%s)T' -1
         ((__hfenv_now < __hfenv_until)) || return 0
     fi
-    for __hfenv_f in ${__hfenv_watch[@]+"${__hfenv_watch[@]}"}; do
-        [[ $__hfenv_f -nt $__hfenv_stamp ]] && return 0
+    for __hfenv_i in ${__hfenv_watch[@]+"${!__hfenv_watch[@]}"}; do
+        __hfenv_f=${__hfenv_ref[__hfenv_i]-}
+        [[ -z $__hfenv_f || ${__hfenv_watch[__hfenv_i]} -nt $__hfenv_f || ${__hfenv_watch[__hfenv_i]} -ot $__hfenv_f ]] && return 0
     done
+    for __hfenv_f in ${__hfenv_links[@]+"${__hfenv_links[@]}"}; do
+        [[ -e $__hfenv_f || ! -L $__hfenv_f ]] && return 0
+    done
+    for __hfenv_f in ${__hfenv_here[@]+"${__hfenv_here[@]}"} ${__hfenv_absent[@]+"${__hfenv_absent[@]}"}; do
+        [[ -e $__hfenv_f || -L $__hfenv_f ]] && return 0
+    done
+    # A variable counts as the environment sees it: exported, or not there.
     for __hfenv_i in ${__hfenv_env[@]+"${!__hfenv_env[@]}"}; do
         __hfenv_f=${__hfenv_env[__hfenv_i]}
-        if [[ -n ${!__hfenv_f+x} ]]; then
+        if [[ ${!__hfenv_f@a} == *x* ]]; then
             [[ S:${!__hfenv_f} == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
         else
             [[ U == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0

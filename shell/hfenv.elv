@@ -2,13 +2,18 @@
 #   eval (hfenv hook elvish | slurp)
 #
 # Before each prompt and after each `cd`, the hook decides with builtins alone whether anything
-# hfenv watches changed; only then does it run `hfenv export elvish --hook`, whose JSON
-# operations it applies. elvish 0.19 has no builtin that reads a file's time (`os:stat` came
-# later), so instead of comparing times with a stamp as the other hooks do, it remembers what
-# each watched path held when it last asked: a file's bytes; for the current directory and its
-# ancestors, whether the files hfenv looks for there (`.hfenv`, `.env`) exist; for other
-# directories, their entries. A steady prompt starts no process. Evaluating this again
-# replaces the hooks it registered before instead of adding more.
+# that decides hfenv's answer changed; only then does it run `hfenv export elvish --hook`, whose
+# JSON operations it applies. elvish 0.19 has no builtin that reads a file's time (`os:stat`
+# came later), so instead of comparing times with reference files as the other hooks do, it
+# remembers what each path the answer was read from held (a file's bytes, a directory's
+# entries). The candidate files absent from the current directory and the working tree's root
+# (and the config or state files that do not exist yet) are watched for appearing; a change of
+# directory within the region where the answer is provably the same (below `base`, no symlink,
+# candidate file or `.git` on the way, no `[dirs]` rule crossed; src/region.rs) runs nothing
+# either. At a steady prompt, appearing means a file, a directory or a link to one (elvish 0.19
+# cannot see a FIFO or a dangling link without listing the directory); the `cd` test lists
+# the directories it crosses, so there any entry counts. A steady prompt starts no process.
+# Evaluating this again replaces the hooks it registered before instead of adding more.
 
 use path
 use str
@@ -17,12 +22,10 @@ var __hfenv_bin = ::HFENV::
 var __hfenv_stamp = ''
 var __hfenv_pwd = $nil
 var __hfenv_sp = ''
-# What a prompt checks, as lists of paths, and what each held at the last load:
-#   files: regular files, by their bytes;
-#   names: the names hfenv looks for in this directory and its ancestors, by being files;
-#   kinds: watched paths that were neither (absent), by being a file or a directory;
-#   lists: other watched directories, by their entries.
-var __hfenv_paths = [&files=[] &names=[] &kinds=[] &lists=[]]
+# What the last answer was read from (`files`: paths, what they held is in `__hfenv_seen`),
+# what must stay absent (`absent`, `here`: the current directory's candidates), dangling links
+# (`links`), and the region (`base`, `bars`, `probe`, `names`, `marks`).
+var __hfenv_w = [&files=[] &absent=[] &here=[] &links=[] &base=$nil &bars=[] &probe=[] &names=[] &marks=[]]
 var __hfenv_seen = $nil
 # Set when a watched path changed while the binary ran: the next prompt asks again.
 var __hfenv_dirty = $true
@@ -32,47 +35,67 @@ var __hfenv_failed = $false
 # the next run is told which (`__HFENV_CLEARED`) so the user's own values return.
 var __hfenv_owned = []
 var __hfenv_cleared = ''
-# Variables whose value decides the answer (a `token_env` profile's), and what they held.
+# Variables whose value decides the answer, and what they held.
 var __hfenv_env = []
 var __hfenv_envval = []
 
-# One list per kind of check, each read with builtins only and few calls (every call costs in
-# elvish). Only regular files are read, so nothing here ever waits on a FIFO.
-fn __hfenv_snapshot {|paths|
-    put [&files=[(for p $paths[files] {
-            if (path:is-regular &follow-symlink=$true $p) { slurp < $p } else { put $nil }
-        })]
-        &names=[(for p $paths[names] { path:is-regular &follow-symlink=$true $p })]
-        &kinds=[(for p $paths[kinds] {
-            put (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
-        })]
-        &lists=[(for p $paths[lists] { put [(put $p/*[match-hidden][nomatch-ok])] })]]
+fn __hfenv_exists {|p|
+    or (path:is-regular $p) (path:is-dir $p) (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
 }
 
-# Sorts a load's watched paths into checks. The current directory and its ancestors matter
-# through the names looked for in them; a directory holding another watched path matters
-# through that path (a config replaced by a rename has new bytes; a missing file is watched
-# itself); any other directory through its entries.
-fn __hfenv_sort {|watch names|
-    var files = []
-    var cands = []
-    var kinds = []
-    var lists = []
-    for p $watch {
+# What the files the answer was read from hold, with builtins only. Only regular files are
+# read, so nothing here ever waits on a FIFO.
+fn __hfenv_snapshot {|files|
+    put [(for p $files {
         if (path:is-regular &follow-symlink=$true $p) {
-            set files = [$@files $p]
+            slurp < $p
         } elif (path:is-dir &follow-symlink=$true $p) {
-            var prefix = (if (str:has-suffix $p /) { put $p } else { put $p/ })
-            if (or (eq $pwd $p) (str:has-prefix $pwd $prefix)) {
-                for n $names { set cands = [$@cands $prefix$n] }
-            } elif (not (has-value [(for w $watch { str:has-prefix $w $prefix })] $true)) {
-                set lists = [$@lists $p]
-            }
+            put [(put $p/*[match-hidden][nomatch-ok])]
         } else {
-            set kinds = [$@kinds $p]
+            put $nil
+        }
+    })]
+}
+
+# The entries of a directory (any kind: a FIFO or a dangling link is one).
+fn __hfenv_entries {|d|
+    put [(put $d/*[match-hidden][nomatch-ok])]
+}
+
+# The shell moved to `$pwd`: is it in the region where the answer cannot change? Then the
+# current directory's candidates are watched from now on and no process is started.
+fn __hfenv_within {
+    var w = $__hfenv_w
+    var b = $w[base]
+    if (eq $b $nil) { put $false; return }
+    if (eq $b /) { set b = '' }
+    if (not (or (eq $pwd $b) (str:has-prefix $pwd $b/))) { put $false; return }
+    for d $w[bars] {
+        if (or (eq $pwd $d) (str:has-prefix $pwd $d/)) { put $false; return }
+    }
+    var d = $b
+    var rest = (str:trim-prefix $pwd $b)
+    if (not-eq $rest '') {
+        for c [(str:split / $rest)][1..] {
+            # `//`, `.` or `..`: not a path this test can follow.
+            if (has-value ['' . ..] $c) { put $false; return }
+            set d = $d/$c
+            if (not (path:is-dir $d)) { put $false; return }
+            var ents = (__hfenv_entries $d)
+            for n $w[marks] {
+                if (has-value $ents $d/$n) { put $false; return }
+            }
         }
     }
-    put [&files=$files &names=$cands &kinds=$kinds &lists=$lists]
+    for p $w[probe] {
+        if (__hfenv_exists $p) { put $false; return }
+    }
+    set __hfenv_pwd = $pwd
+    var top = (if (eq $pwd /) { put '' } else { put $pwd })
+    # Those present are the files the answer was read from (at the base), watched already.
+    var ents = (__hfenv_entries $pwd)
+    set __hfenv_w[here] = [(for n $w[names] { if (not (has-value $ents $top/$n)) { put $top/$n } })]
+    put $true
 }
 
 fn __hfenv_env_moved {
@@ -99,14 +122,23 @@ fn __hfenv_fail_closed {|why|
 }
 
 fn __hfenv_changed {
-    if (or $__hfenv_dirty $__hfenv_failed (__hfenv_env_moved) (not-eq $pwd $__hfenv_pwd) (not-eq $E:HFENV_SHELL_PROFILE $__hfenv_sp) (not (path:is-regular $__hfenv_stamp))) {
+    if (or $__hfenv_dirty $__hfenv_failed (__hfenv_env_moved) (not-eq $E:HFENV_SHELL_PROFILE $__hfenv_sp) (not (path:is-regular $__hfenv_stamp))) {
         put $true
-    } else {
-        try {
-            not-eq (__hfenv_snapshot $__hfenv_paths) $__hfenv_seen
-        } catch e {
-            put $true
-        }
+        return
+    }
+    if (and (not-eq $pwd $__hfenv_pwd) (not (__hfenv_within))) {
+        put $true
+        return
+    }
+    try {
+        var w = $__hfenv_w
+        or (not-eq (__hfenv_snapshot $w[files]) $__hfenv_seen) ^
+            (has-value [(for p [(all $w[here]) (all $w[absent])] { __hfenv_exists $p })] $true) ^
+            (has-value [(for p $w[links] {
+                or (__hfenv_exists $p) (not (has-value (__hfenv_entries (path:dir $p)) $p))
+            })] $true)
+    } catch e {
+        put $true
     }
 }
 
@@ -128,9 +160,9 @@ fn __hfenv_load {
         __hfenv_fail_closed $__hfenv_bin' is missing (reinstall hfenv or remove the hook from your rc.elv)'
         return
     }
-    # What the watched paths held before the binary read them: if they differ afterwards,
+    # What the watched files held before the binary read them: if they differ afterwards,
     # something changed while it ran, and the next prompt must ask again.
-    var old = $__hfenv_paths
+    var old = $__hfenv_w[files]
     var before = $nil
     try { set before = (__hfenv_snapshot $old) } catch e { }
     # A failing binary is said once: after that its complaints are silenced until it works
@@ -173,17 +205,22 @@ fn __hfenv_load {
     if (and (has-key $doc stamp) (not-eq $doc[stamp] $nil)) {
         set __hfenv_stamp = $doc[stamp]
     }
-    var watch names = [] []
-    if (and (has-key $doc watch) (not-eq $doc[watch] $nil)) { set watch = $doc[watch] }
-    if (and (has-key $doc names) (not-eq $doc[names] $nil)) { set names = $doc[names] }
-    set __hfenv_paths = (__hfenv_sort $watch $names)
+    var w = [&]
+    for k [watch absent here links bars probe names marks] {
+        var v = []
+        if (and (has-key $doc $k) (not-eq $doc[$k] $nil)) { set v = $doc[$k] }
+        set w[$k] = $v
+    }
+    set w[files] = $w[watch]
+    set w[base] = (if (has-key $doc base) { put $doc[base] } else { put $nil })
+    set __hfenv_w = $w
     set __hfenv_dirty = $failed
     try {
-        set __hfenv_seen = (__hfenv_snapshot $__hfenv_paths)
+        set __hfenv_seen = (__hfenv_snapshot $w[files])
     } catch e {
         set __hfenv_dirty = $true
     }
-    if (and (eq $old $__hfenv_paths) (not-eq $before $__hfenv_seen)) {
+    if (and (eq $old $w[files]) (not-eq $before $__hfenv_seen)) {
         set __hfenv_dirty = $true
     }
 }

@@ -2,10 +2,20 @@
 #   hfenv hook fish | source
 #
 # At each prompt, and whenever PWD changes, the shell checks with builtins alone whether
-# anything hfenv watches changed (`test -nt` compares nanosecond mtimes against a stamp, a
-# watched variable is compared with its value at the last load); only then does it run
-# `hfenv export`. The values to restore are kept by hfenv in a private file under its state
-# directory, never in the environment.
+# anything that decides hfenv's answer changed; only then does it run `hfenv export`. What it
+# checks, all handed over by the last export (src/region.rs says why these and no more):
+# - each file or directory hfenv read (config, pin, `.env`, state), against a reference file
+#   dated exactly as it was read: newer or older (`test -nt`/`-ot`, nanoseconds) means
+#   changed, so one edit costs one export, and a file renamed into place with an old date is
+#   seen too;
+# - the candidate files absent from the current directory and the working tree's root, and
+#   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
+#   a dangling link or a FIFO counts);
+# - the variables that decided the answer, against their value at the last load.
+# A change of directory within the region where the answer is provably the same (below
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
+# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# state directory, never in the environment.
 #
 # Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
 # cannot run (binary gone, crashed, failing), the hook clears the variables hfenv set
@@ -14,25 +24,90 @@
 
 set -g __hfenv_bin ::HFENV::
 
+# `$argv[2]` is `$argv[1]` or lies below it (text compared, not a pattern).
+function __hfenv_under
+    test "$argv[2]" = "$argv[1]"; and return 0
+    set -l n (string length -- "$argv[1]/")
+    test (string sub -l $n -- "$argv[2]") = "$argv[1]/"
+end
+
+# The shell moved to `$PWD`: is it in the region where the answer cannot change? Then the
+# current directory's candidates are watched from now on and no process is started.
+function __hfenv_within
+    set -l b $__hfenv_base
+    test -n "$b"; or return 1
+    # A name with a newline would be split by the command substitutions below.
+    string match -q -- '*'\n'*' "$PWD"; and return 1
+    test "$b" = /; and set b ''
+    set -l rest
+    if test "$PWD" != "$b"
+        __hfenv_under "$b" "$PWD"; or return 1
+        set rest (string sub -s (math (string length -- "$b/") + 1) -- "$PWD")
+    end
+    for d in $__hfenv_bars
+        __hfenv_under "$d" "$PWD"; and return 1
+    end
+    set -l d $b
+    if test -n "$rest"
+        for c in (string split -- / "$rest")
+            # `//`, `.` or `..`: not a path this test can follow.
+            contains -- "$c" '' . ..; and return 1
+            set d "$d/$c"
+            test -d "$d"; or return 1
+            test -L "$d"; and return 1
+            for n in $__hfenv_marks
+                test -e "$d/$n"; or test -L "$d/$n"; and return 1
+            end
+        end
+    end
+    for p in $__hfenv_probe
+        test -e "$p"; or test -L "$p"; and return 1
+    end
+    set -g __hfenv_pwd $PWD
+    set -g __hfenv_here
+    set -l top (string replace -r -- '/$' '' "$PWD")
+    # Those present are the files the answer was read from (at the base), watched already.
+    for n in $__hfenv_names
+        test -e "$top/$n"; or test -L "$top/$n"; or set -a __hfenv_here "$top/$n"
+    end
+    return 0
+end
+
 function __hfenv_changed
     set -q __hfenv_failed; and return 0
     set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0
-    test "$PWD" = "$__hfenv_pwd"; or return 0
     test "$HFENV_SHELL_PROFILE" = "$__hfenv_sp"; or return 0
+    if test "$PWD" != "$__hfenv_pwd"
+        __hfenv_within; or return 0
+    end
     # A browser login due for a refresh. fish has no clock builtin, but `path mtime` is one:
     # the stamp's age plus its mtime is now.
     if test -n "$__hfenv_until"
         set -l t (path mtime $__hfenv_stamp) (path mtime --relative $__hfenv_stamp)
         test (math $t[1] + $t[2]) -lt $__hfenv_until; or return 0
     end
-    for f in $__hfenv_watch
-        test "$f" -nt "$__hfenv_stamp"; and return 0
-    end
     set -l i 0
+    for f in $__hfenv_watch
+        set i (math $i + 1)
+        set -l r $__hfenv_ref[$i]
+        test -z "$r"; and return 0
+        test "$f" -nt "$r"; or test "$f" -ot "$r"; or not test -e "$f"; and return 0
+    end
+    for f in $__hfenv_links
+        test -e "$f"; or not test -L "$f"; and return 0
+    end
+    for f in $__hfenv_here $__hfenv_absent
+        test -e "$f"; or test -L "$f"; and return 0
+    end
+    # A variable counts as the environment sees it: exported, or not there.
+    set i 0
     for name in $__hfenv_env
         set i (math $i + 1)
-        if set -q $name
-            test "S:$$name" = "$__hfenv_envval[$i]"; or return 0
+        if set -qx $name
+            # fish exports a list joined by `:` when its name ends in PATH, else by spaces.
+            set -l v "$$name"
+            string match -q -- '*PATH' $name; and set v (string join : -- $$name)
+            test "S:$v" = "$__hfenv_envval[$i]"; or return 0
         else
             test U = "$__hfenv_envval[$i]"; or return 0
         end

@@ -8,15 +8,22 @@
 #
 # The `export-env` block installs a pre_prompt hook and an env_change.PWD hook, each tagged
 # `__hfenv_hook: true` so that loading the module again replaces them instead of adding more.
-# They ask `hfenv export nushell --hook` for JSON operations only when the directory, this shell's
-# choice, or a watched file (newer than the stamp) changed. `hide-env` really unsets variables.
+# They ask `hfenv export nushell --hook` for JSON operations only when something that decides the
+# answer changed, checked with builtins alone: this shell's choice; a variable the answer read;
+# each file or directory it was read from, whose time (`ls`) must equal its reference file's
+# (newer or older means changed: one edit costs one export, a file renamed into place with an
+# old date is seen too); the candidate files absent from the current directory and the working
+# tree's root, and config or state files that do not exist yet, which must stay absent (`path
+# type`: a dangling link or a FIFO counts). A change of directory within the region where the
+# answer is provably the same (below `base`, no symlink, candidate file or `.git` on the way, no
+# `[dirs]` rule crossed; src/region.rs) runs nothing either. `hide-env` really unsets variables.
 # `$env.__HFENV_LAST` (a record: nushell passes only strings to child processes, so a child
 # shell starts afresh) remembers what the last load saw and what was already said.
 
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    let fresh = {pwd: null, sp: null, stamp: '', timed: [], probe: [], types: [], failed: false, owned: [], cleared: '', env: [], envval: []}
+    let fresh = {pwd: null, sp: null, stamp: '', watch: [], refs: [], links: [], absent: [], here: [], names: [], marks: [], base: null, bars: [], probe: [], failed: false, owned: [], cleared: '', env: [], envval: []}
     $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
         $fresh | merge $env.__HFENV_LAST
     } else {
@@ -55,49 +62,72 @@ def --env __hfenv_apply [ops: list] {
     }
 }
 
-# Builtins only (`ls` reads nanosecond mtimes): a steady prompt starts no process.
-def __hfenv_changed [] {
+# Builtins only (`ls` reads nanosecond mtimes, `path type` does not follow links): a steady
+# prompt starts no process.
+def --env __hfenv_changed [] {
     let last = $env.__HFENV_LAST
     let sp = ($env.HFENV_SHELL_PROFILE? | default '')
-    if $last.failed or ($last.stamp == '') or ($last.pwd != $env.PWD) or ($last.sp != $sp) { return true }
-    # A watched variable (a `token_env` profile's) that no longer holds its value at the last load.
+    if $last.failed or ($last.stamp == '') or ($last.sp != $sp) or not ($last.stamp | path exists) { return true }
+    if ($last.pwd != $env.PWD) and not (__hfenv_within) { return true }
+    let last = $env.__HFENV_LAST
+    # A watched variable that no longer holds its value at the last load (a list such as PATH
+    # counts joined, as a child process sees it).
     let moved = ($last.env | enumerate | any {|e|
-        let now = if ($e.item in $env) { $"S:($env | get $e.item)" } else { 'U' }
+        let now = if ($e.item in $env) {
+            let v = ($env | get $e.item)
+            let v = if ($v | describe | str starts-with 'list') { $v | str join (char esep) } else { $v | into string }
+            $"S:($v)"
+        } else { 'U' }
         $now != ($last.envval | get $e.index)
     })
     if $moved { return true }
     # A browser login due for a refresh (`until` is a unix time).
     let until = ($last.until? | default null)
     if $until != null and ((date now | into int) // 1_000_000_000) >= $until { return true }
+    if ($last.refs | any {|r| $r == null }) { return true }
     try {
-        # `ls` is slow per path, so the current directory's ancestors are checked through the
-        # names looked for in them (`path type`, one call for all), and one `ls` reads the
-        # stamp and every other watched path.
-        if (__hfenv_types $last.probe) != $last.types { return true }
-        let times = (ls -D $last.stamp ...$last.timed | get modified)
-        $times | skip 1 | any {|m| $m > ($times | first) }
+        if (__hfenv_types ($last.here | append $last.absent) | any {|t| $t | is-not-empty }) { return true }
+        if ($last.links | is-not-empty) and (__hfenv_types $last.links | any {|t| $t != 'symlink' }) { return true }
+        if ($last.links | any {|l| $l | path exists }) { return true }
+        if ($last.watch | is-empty) { return false }
+        # One `ls` for every watched path and its reference, compared in pairs.
+        let times = (ls -D ...$last.watch ...$last.refs | get modified)
+        let n = ($last.watch | length)
+        ($times | first $n) != ($times | skip $n)
     } catch {
-        # A stamp that is gone (or anything unreadable) means: ask the binary.
+        # A watched path that is gone (or anything unreadable) means: ask the binary.
         true
     }
 }
 
-# Sorts a load's watched paths: the current directory and its ancestors matter through the
-# names looked for in them; other directories and files through their mtime; a path that is
-# absent through appearing.
-def __hfenv_sort [watch: list, names: list] {
+# The shell moved to `$env.PWD`: is it in the region where the answer cannot change? Then the
+# current directory's candidates are watched from now on and no process is started.
+def --env __hfenv_within [] {
+    let last = $env.__HFENV_LAST
     let here = $env.PWD
-    let kinds = ($watch | zip (__hfenv_types $watch))
-    let ancestors = ($kinds | where {|k| $k.1 == 'dir' and ($here == $k.0 or ($here | str starts-with ($k.0 | str trim --right --char '/' | $in + '/'))) } | each {|k| $k.0 })
-    let cands = ($ancestors | each {|d| $names | each {|n| $d | path join $n } } | flatten)
-    let timed = ($kinds | where {|k| $k.1 in ['file' 'dir'] and not ($k.0 in $ancestors) } | each {|k| $k.0 })
-    let absent = ($kinds | where {|k| not ($k.1 in ['file' 'dir' 'symlink']) } | each {|k| $k.0 })
-    let probe = ($cands | append $absent)
-    {timed: $timed, probe: $probe, types: (__hfenv_types $probe)}
+    if $last.base == null { return false }
+    let b = if $last.base == '/' { '' } else { $last.base }
+    if not (($here == $b) or ($here | str starts-with $"($b)/")) { return false }
+    if ($last.bars | any {|d| ($here == $d) or ($here | str starts-with $"($d)/") }) { return false }
+    let rest = ($here | str substring (($b | str length --grapheme-clusters)).. --grapheme-clusters)
+    let comps = if $rest == '' { [] } else { $rest | split row '/' | skip 1 }
+    # `//`, `.` or `..`: not a path this test can follow.
+    if ($comps | any {|c| $c in ['' '.' '..'] }) { return false }
+    let dirs = ($comps | enumerate | each {|c| [$b ...($comps | first ($c.index + 1))] | str join '/' })
+    if ($dirs | is-not-empty) and (__hfenv_types $dirs | any {|t| $t != 'dir' }) { return false }
+    let cands = ($dirs | each {|d| $last.marks | each {|n| $"($d)/($n)" } } | flatten)
+    let probe = ($cands | append $last.probe)
+    if ($probe | is-not-empty) and (__hfenv_types $probe | any {|t| $t | is-not-empty }) { return false }
+    let top = if $here == '/' { '' } else { $here }
+    # Those present are the files the answer was read from (at the base), watched already.
+    let mine = ($last.names | each {|n| $"($top)/($n)" })
+    let mine = ($mine | zip (__hfenv_types $mine) | where {|p| $p.1 | is-empty } | each {|p| $p.0 })
+    $env.__HFENV_LAST = ($last | merge {pwd: $here, here: $mine})
+    true
 }
 
-# What each path is; one that cannot even be looked at (a file where a directory should be)
-# is `?` rather than an error.
+# What each path is (without following a link; empty when there is nothing); one that cannot
+# even be looked at (a file where a directory should be) is `?` rather than an error.
 def __hfenv_types [paths: list] {
     try { $paths | path type } catch { $paths | each {|p| try { $p | path type } catch { '?' } } }
 }
@@ -138,11 +168,20 @@ def --env __hfenv_load [] {
         return
     }
     __hfenv_apply $doc.ops
-    let sorted = (__hfenv_sort ($doc.watch? | default []) ($doc.names? | default []))
-    $env.__HFENV_LAST = ($env.__HFENV_LAST | merge $sorted | merge {
+    $env.__HFENV_LAST = ($env.__HFENV_LAST | merge {
         pwd: ($doc.pwd? | default $env.PWD)
         sp: ($doc.sp? | default '')
         stamp: ($doc.stamp? | default '')
+        watch: ($doc.watch? | default [])
+        refs: ($doc.refs? | default [])
+        links: ($doc.links? | default [])
+        absent: ($doc.absent? | default [])
+        here: ($doc.here? | default [])
+        names: ($doc.names? | default [])
+        marks: ($doc.marks? | default [])
+        base: ($doc.base? | default null)
+        bars: ($doc.bars? | default [])
+        probe: ($doc.probe? | default [])
         owned: ($doc.owned? | default [])
         env: ($doc.env? | default [])
         envval: ($doc.envval? | default [])

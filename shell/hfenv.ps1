@@ -2,8 +2,10 @@
 #   Invoke-Expression (& hfenv hook powershell | Out-String)
 #
 # The hook wraps `function global:prompt`: before the user's own prompt runs it checks, with
-# cmdlets alone, whether the directory, this shell's choice, or a watched file (newer than the
-# stamp) changed; only then does it ask `hfenv export powershell --hook` for JSON operations.
+# cmdlets alone, whether the directory, this shell's choice, a file the answer was read from
+# (its time against a reference file dated as it was read) or an absent candidate file changed;
+# only then does it ask `hfenv export powershell --hook` for JSON operations. Unlike the other
+# hooks it does not test the region (src/region.rs): every change of directory asks.
 # `$?` and `$LASTEXITCODE` are handed to the user's prompt unchanged. hfenv keeps the values to
 # restore in a private file, never in the environment. Running this again keeps the first wrapper.
 
@@ -31,10 +33,22 @@ function global:__hfenv_changed {
     if ($last.pwd -ne $PWD.ProviderPath -or $last.sp -ne $sp) { return $true }
     # A browser login due for a refresh (`until` is a unix time).
     if ($null -ne $last.until -and [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge $last.until) { return $true }
-    $stamp = (Get-Item -LiteralPath $last.stamp -Force).LastWriteTimeUtc
-    foreach ($w in $last.watch) {
-        $item = Get-Item -LiteralPath $w -Force -ErrorAction SilentlyContinue
-        if ($null -ne $item -and $item.LastWriteTimeUtc -gt $stamp) { return $true }
+    # Each path the answer was read from against its reference file, dated as it was read:
+    # newer or older means changed (an edit, or a file renamed into place with an old date).
+    for ($i = 0; $i -lt $last.watch.Count; $i++) {
+        $ref = $last.refs[$i]
+        if (-not $ref) { return $true }
+        $item = Get-Item -LiteralPath $last.watch[$i] -Force -ErrorAction SilentlyContinue
+        $mark = Get-Item -LiteralPath $ref -Force -ErrorAction SilentlyContinue
+        if ($null -eq $item -or $null -eq $mark -or $item.LastWriteTimeUtc -ne $mark.LastWriteTimeUtc) { return $true }
+    }
+    # Candidate files absent from this directory and the working tree's root, and config or
+    # state files that do not exist yet, must stay absent; dangling links must stay dangling.
+    foreach ($p in @($last.here) + @($last.absent)) {
+        if ($p -and (Get-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue)) { return $true }
+    }
+    foreach ($p in @($last.links)) {
+        if ($p -and ((Test-Path -LiteralPath $p) -or -not (Get-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue))) { return $true }
     }
     return $false
 }
@@ -77,6 +91,10 @@ function global:__hfenv_load {
         sp = if ($null -ne $doc.sp) { $doc.sp } else { '' }
         stamp = if ($null -ne $doc.stamp) { $doc.stamp } else { '' }
         watch = @($doc.watch)
+        refs = @($doc.refs)
+        here = @($doc.here)
+        absent = @($doc.absent)
+        links = @($doc.links)
         until = $doc.until
     }
 }

@@ -1,10 +1,20 @@
 # hfenv hook for zsh. Install with this line in ~/.zshrc:
 #   eval "$(hfenv hook zsh)"
 #
-# precmd and chpwd both check, with builtins alone, whether anything hfenv watches changed
-# (`-nt` compares nanosecond mtimes against a stamp, a watched variable is compared with its
-# value at the last load); only then does it run `hfenv export`. The values to restore are
-# kept by hfenv in a private file under its state directory, never in the environment.
+# precmd and chpwd both check, with builtins alone, whether anything that decides hfenv's
+# answer changed; only then does it run `hfenv export`. What they check, all handed over by the
+# last export (src/region.rs says why these and no more):
+# - each file or directory hfenv read (config, pin, `.env`, state), against a reference file
+#   dated exactly as it was read: newer or older (`-nt`/`-ot`, nanoseconds) means changed, so
+#   one edit costs one export, and a file renamed into place with an old date is seen too;
+# - the candidate files absent from the current directory and the working tree's root, and
+#   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
+#   a dangling link or a FIFO counts);
+# - the variables that decided the answer, against their value at the last load.
+# A change of directory within the region where the answer is provably the same (below
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
+# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# state directory, never in the environment.
 #
 # Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
 # cannot run (binary gone, crashed, failing), the hook clears the variables hfenv set
@@ -16,26 +26,75 @@
 typeset -g __hfenv_bin=::HFENV::
 # Sourcing this again (a re-read rc) keeps the arrays and registers the hooks only once.
 
+# The shell moved to `$PWD`: is it in the region where the answer cannot change? Then the
+# current directory's candidates are watched from now on and no process is started.
+__hfenv_within() {
+    emulate -L zsh
+    local b=${__hfenv_base-} d rest c n
+    [[ -n $b ]] || return 1
+    [[ $b == / ]] && b=
+    [[ $PWD == "$b" || $PWD == "$b"/* ]] || return 1
+    for d in "${__hfenv_bars[@]}"; do
+        [[ $PWD == "$d" || $PWD == "$d"/* ]] && return 1
+    done
+    d=$b
+    rest=${PWD#"$b"}
+    while [[ -n $rest ]]; do
+        rest=${rest#/}
+        c=${rest%%/*}
+        rest=${rest#"$c"}
+        # `//`, `.` or `..`: not a path this test can follow.
+        [[ -n $c && $c != . && $c != .. ]] || return 1
+        d+=/$c
+        [[ -d $d && ! -L $d ]] || return 1
+        for n in "${__hfenv_marks[@]}"; do
+            [[ -e $d/$n || -L $d/$n ]] && return 1
+        done
+    done
+    for d in "${__hfenv_probe[@]}"; do
+        [[ -e $d || -L $d ]] && return 1
+    done
+    typeset -g __hfenv_pwd=$PWD
+    typeset -ga __hfenv_here=()
+    # Those present are the files the answer was read from (at the base), watched already.
+    for n in "${__hfenv_names[@]}"; do
+        d=${PWD%/}/$n
+        [[ -e $d || -L $d ]] || __hfenv_here+=("$d")
+    done
+    return 0
+}
+
 __hfenv_changed() {
     emulate -L zsh
     [[ -z ${__hfenv_failed-} ]] || return 0
     [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
-    [[ $PWD == "${__hfenv_pwd-}" && ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
+    [[ ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
+    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
+        __hfenv_within || return 0
+    fi
     # A browser login due for a refresh: zsh/datetime's EPOCHSECONDS is a builtin clock.
     if [[ -n ${__hfenv_until-} ]]; then
         zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
         (( EPOCHSECONDS < __hfenv_until )) || return 0
     fi
-    local __hfenv_f __hfenv_i
-    for __hfenv_f in "${__hfenv_watch[@]}"; do
-        [[ $__hfenv_f -nt $__hfenv_stamp ]] && return 0
+    local f r i
+    for (( i = 1; i <= ${#__hfenv_watch[@]}; i++ )); do
+        f=${__hfenv_watch[i]} r=${__hfenv_ref[i]-}
+        [[ -z $r || ! -e $f || $f -nt $r || $f -ot $r ]] && return 0
     done
-    for (( __hfenv_i = 1; __hfenv_i <= ${#__hfenv_env[@]}; __hfenv_i++ )); do
-        __hfenv_f=${__hfenv_env[__hfenv_i]}
-        if (( ${+parameters[$__hfenv_f]} )); then
-            [[ S:${(P)__hfenv_f} == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
+    for f in "${__hfenv_links[@]}"; do
+        [[ -e $f || ! -L $f ]] && return 0
+    done
+    for f in "${__hfenv_here[@]}" "${__hfenv_absent[@]}"; do
+        [[ -e $f || -L $f ]] && return 0
+    done
+    # A variable counts as the environment sees it: exported, or not there.
+    for (( i = 1; i <= ${#__hfenv_env[@]}; i++ )); do
+        f=${__hfenv_env[i]}
+        if [[ ${parameters[$f]-} == *export* ]]; then
+            [[ S:${(P)f} == "${__hfenv_envval[i]-}" ]] || return 0
         else
-            [[ U == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
+            [[ U == "${__hfenv_envval[i]-}" ]] || return 0
         fi
     done
     return 1

@@ -80,6 +80,9 @@ pub(crate) struct Chosen {
     pub choice: Option<Choice>,
     /// Files and directories whose change may change the choice.
     pub watches: Vec<PathBuf>,
+    /// Every pin file looked for, nearest first, and whether something (anything: a file, a
+    /// link, a FIFO) was there: the hook's region and its steady watches are made from these.
+    pub candidates: Vec<(PathBuf, bool)>,
     /// Pins that were refused, said without their content.
     pub notices: Vec<String>,
 }
@@ -134,11 +137,12 @@ fn choose_into(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
 }
 
 fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
-    let physical = fs::canonicalize(&ctx.cwd).ok();
+    // Resolved once: the kernel names the current directory in one call, where a
+    // canonicalization costs one `readlink` per component.
+    let physical = physical_dir(&ctx.cwd);
     let mut best_rule: Option<(usize, &str, &str)> = None;
     for (rule, name) in &ctx.config.dirs {
-        let rule_path = paths::expand_tilde(rule);
-        let rule_path = normalize(&rule_path);
+        let rule_path = rule_path(rule);
         let matches = ctx.cwd.starts_with(&rule_path)
             || physical.as_ref().is_some_and(|p| p.starts_with(&rule_path))
             || fs::canonicalize(&rule_path)
@@ -154,17 +158,16 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
     }
     let mut pin: Option<(usize, PathBuf, String)> = None;
     for dir in ctx.cwd.ancestors() {
-        out.watches.push(dir.to_path_buf());
         let candidate = dir.join(PIN_FILE);
-        if pin.is_some() {
-            continue;
-        }
         match read_pin(&candidate) {
             Ok(Some(name)) => {
                 out.watches.push(candidate.clone());
+                out.candidates.push((candidate.clone(), true));
                 pin = Some((dir.components().count(), candidate, name));
+                // Pins further up cannot matter while this one is here.
+                break;
             }
-            Ok(None) => {}
+            Ok(None) => out.candidates.push((candidate, false)),
             Err(problem) => {
                 // Said without the content: a pin may be a link to anything (`.netrc`,
                 // `/proc/self/environ`), and only a plain profile name may steer hfenv.
@@ -174,6 +177,7 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
                     candidate.display(),
                     crate::config::NAME_RULE
                 ));
+                out.candidates.push((candidate, true));
             }
         }
     }
@@ -192,6 +196,20 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
             why: Why::DirRule(rule.to_string()),
         }),
         (None, None) => None,
+    }
+}
+
+/// A `[dirs]` rule's path as it is compared: `~` expanded, `.` and `..` resolved as text.
+pub(crate) fn rule_path(rule: &str) -> PathBuf {
+    normalize(&paths::expand_tilde(rule))
+}
+
+/// The current directory without symlinks: the kernel's name for it when `cwd` is the process's
+/// current directory (one call), else `cwd` canonicalized.
+pub(crate) fn physical_dir(cwd: &Path) -> Option<PathBuf> {
+    match std::env::current_dir() {
+        Ok(p) if p == cwd || same_file(&p, cwd) => Some(p),
+        _ => fs::canonicalize(cwd).ok(),
     }
 }
 
@@ -230,20 +248,9 @@ pub(crate) fn read_pin(path: &Path) -> std::result::Result<Option<String>, Strin
     }
 }
 
+/// A file whose change (edit, removal, or appearing) may change the answer. The export sorts
+/// each watched path by what it finds there (a file or directory by its time, a dangling link,
+/// an absent path by its appearing), so nothing is watched through its directory.
 pub(crate) fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
-    // A file that does not exist yet is seen appearing through its directory's mtime. It is
-    // watched itself too: a hook that cannot read mtimes (elvish) looks for exactly it.
-    if !path.exists() {
-        watches.push(path.to_path_buf());
-    }
-    let mut p = path.to_path_buf();
-    loop {
-        if p.exists() {
-            watches.push(p);
-            return;
-        }
-        if !p.pop() {
-            return;
-        }
-    }
+    watches.push(path.to_path_buf());
 }

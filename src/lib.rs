@@ -19,6 +19,7 @@ mod paths;
 mod process;
 #[cfg(test)]
 mod proptests;
+mod region;
 mod render;
 mod session;
 mod state;

@@ -58,6 +58,9 @@ pub(crate) struct Wanted {
     pub notice_keys: Vec<String>,
     /// Files and directories whose change means this answer may change.
     pub watches: Vec<PathBuf>,
+    /// Every pin and `.env` file looked for and whether something was there (see
+    /// [`choose::Chosen::candidates`]), for the hook's region.
+    pub candidates: Vec<(PathBuf, bool)>,
     /// Variables whose change means this answer may change (a `token_env` profile's variable).
     pub env_watches: Vec<String>,
     pub path_prepend: Vec<PathBuf>,
@@ -97,15 +100,13 @@ pub(crate) struct Options {
 pub(crate) fn wanted(ctx: &Context, chosen: choose::Chosen, opts: &Options) -> Wanted {
     let mut w = Wanted {
         watches: chosen.watches,
+        candidates: chosen.candidates,
         notices: chosen.notices,
         ..Wanted::default()
     };
+    // A config replaced by a rename (`mv`, some editors) can keep an old mtime: the hook
+    // compares times for equality, not only for being newer.
     watch_file_or_dir(ctx.config_path, &mut w.watches);
-    // A config replaced by a rename (`mv`, some editors) can keep an old mtime; its directory's
-    // mtime still changes.
-    if let Some(dir) = ctx.config_path.parent() {
-        watch_file_or_dir(dir, &mut w.watches);
-    }
     // A config behind a symlink changes at its target.
     if let Ok(target) = fs::canonicalize(ctx.config_path) {
         if target != ctx.config_path {
@@ -274,8 +275,9 @@ impl Refused {
     }
 }
 
-/// The `.env` files that apply here, nearest last so it wins.
-pub(crate) fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Vec<PathBuf> {
+/// The `.env` files that apply here, nearest last so it wins. Every candidate looked at goes
+/// to `looked` with whether something was there.
+pub(crate) fn dotenv_candidates(ctx: &Context, looked: &mut Vec<(PathBuf, bool)>) -> Vec<PathBuf> {
     let settings = &ctx.config.settings;
     let home = paths::home();
     let stop: Option<&Path> = match settings.dotenv_search {
@@ -285,12 +287,11 @@ pub(crate) fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Ve
     };
     let mut found = Vec::new();
     for dir in ctx.cwd.ancestors() {
-        watches.push(dir.to_path_buf());
         for name in &settings.dotenv_files {
             let candidate = dir.join(name);
-            if let Ok(meta) = fs::symlink_metadata(&candidate) {
-                watches.push(candidate.clone());
-                let _ = meta;
+            let there = fs::symlink_metadata(&candidate).is_ok();
+            looked.push((candidate.clone(), there));
+            if there {
                 found.push(candidate);
             }
         }
@@ -303,9 +304,8 @@ pub(crate) fn dotenv_candidates(ctx: &Context, watches: &mut Vec<PathBuf>) -> Ve
 }
 
 fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
-    let mut watches = Vec::new();
-    let files = dotenv_candidates(ctx, &mut watches);
-    w.watches.extend(watches);
+    let files = dotenv_candidates(ctx, &mut w.candidates);
+    w.watches.extend(files.iter().cloned());
     let profile_active = w.profile_token_active();
     for path in files {
         let (trust, content, problem) = match read_regular(&path) {

@@ -21,8 +21,8 @@ fn targets(here: &Here, files: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
         .filter(|p| p.exists())
         .collect();
     if found.is_empty() {
-        let mut watches = Vec::new();
-        let elsewhere = wanted::dotenv_candidates(&here.context(), &mut watches);
+        let mut looked = Vec::new();
+        let elsewhere = wanted::dotenv_candidates(&here.context(), &mut looked);
         let hint = match elsewhere.first() {
             Some(p) => format!("name the file, e.g. `hfenv allow {}`", p.display()),
             None => "name the file: `hfenv allow path/to/.env`".into(),

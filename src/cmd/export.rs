@@ -1,12 +1,13 @@
 use std::path::PathBuf;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::choose::{self, Context, SHELL_CHOICE_VAR};
 use crate::cli::{Export, ExportFormat, Shell};
 use crate::error::{Error, Result};
 use crate::here::{legacy_owned, Here};
 use crate::render::{self, data, HookState};
-use crate::session::Session;
+use crate::session::stamp;
+use crate::session::{Change, Session};
 use crate::token::fingerprint;
 use crate::wanted::{self, Options, Wanted};
 use crate::{config, paths, state, ui};
@@ -18,15 +19,46 @@ pub(crate) fn run(args: Export) -> Result<()> {
     }
 }
 
+/// Variables that say where hfenv's own files are: a change means another config or state.
+const LOCATORS: [&str; 4] = ["HOME", "HFENV_CONFIG", "XDG_CONFIG_HOME", "XDG_STATE_HOME"];
+/// How many times an answer is made again when an input changed while it was read.
+const ATTEMPTS: usize = 3;
+
 /// choose → wanted → session → render, for a shell. With `hook`, the shell is the prompt
-/// hook's: notices are said once per change, a stamp dates the load, and the exit status is 0
-/// whenever a complete script was printed (the hook fails closed on anything else).
+/// hook's: notices are said once per change, each watched path is dated in a reference file,
+/// and the exit status is 0 whenever a complete script was printed (the hook fails closed on
+/// anything else).
 fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> {
-    let started = SystemTime::now();
     let env = &paths::process_env;
     let state_dir = state::dir()?;
     let mut session = Session::from_env(&state_dir, env, hook);
-    let (wanted, names, failed) = want(shell, explicit, &session)?;
+    let mut reuse = session.held_token(env);
+    let mut attempt = 1;
+    // An input changed in the same tick of the clock as it was read could change again
+    // unseen (its time would not move), as git's "racy clean" entries: wait for the tick to
+    // pass and read everything again, so every later edit shows in the file's time.
+    let (answer, seen) = loop {
+        let t0 = stamp::coarse_now();
+        let answer = want(shell, explicit, &session, reuse.clone())?;
+        if !hook {
+            break (answer, Vec::new());
+        }
+        let (seen, racy) = observe(&answer.wanted.watches, t0, attempt == ATTEMPTS);
+        match racy {
+            Some(until) if attempt < ATTEMPTS => {
+                attempt += 1;
+                wait_past(until);
+                reuse = answer.token_held().or(reuse);
+            }
+            _ => break (answer, seen),
+        }
+    };
+    let Answer {
+        wanted,
+        failed,
+        read_env,
+        ..
+    } = &answer;
     let mut notices = wanted.notices.clone();
     if let Some(e) = session.stamp_problem() {
         notices.push(e.message.clone());
@@ -37,28 +69,17 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
             ui::say(n);
         }
     }
-    let transition = session.transition(&wanted, env, &said);
-    if let Err(e) = session.save(started) {
+    let transition = session.transition(wanted, env, &said);
+    if let Err(e) = session.save() {
         ui::say(&e.message);
     }
-    let hook_state = hook.then(|| HookState {
-        pwd: env("PWD").unwrap_or_default(),
-        shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
-        stamp: session.stamp().map(PathBuf::from).unwrap_or_default(),
-        watches: wanted.watches.clone(),
-        env_watches: wanted
-            .env_watches
-            .iter()
-            .map(|name| (name.clone(), env(name)))
-            .collect(),
-        names,
-        until: wanted.recheck_at,
-    });
+    let hook_state = hook.then(|| hook_state(&answer, &seen, &session, &transition, read_env));
     ui::print_with(|w| render::render_to(shell, &transition, hook_state.as_ref(), w))?;
     // The process ends right after this: freeing thousands of `.env` strings one by one would
     // only delay the prompt.
+    let failed = *failed;
     std::mem::forget(transition);
-    std::mem::forget(wanted);
+    std::mem::forget(answer);
     match failed {
         // A script calling export directly must see the failure; the hook got its script.
         true if !hook => Err(Error::silent(crate::error::EXIT_FAILURE)),
@@ -66,15 +87,214 @@ fn shell_export(shell: Shell, hook: bool, explicit: Option<&str>) -> Result<()> 
     }
 }
 
-/// What this directory wants, the file names looked for here (`.hfenv`, the `.env` names), and
-/// `true` when hfenv could not decide (a config it cannot read, a current directory that is
-/// gone), and so wants nothing: the profile's variables go.
+/// What a watched path was once the answer was made.
+enum Seen {
+    /// It exists: its time (`None` when it cannot be trusted: the hook asks again).
+    Timed(Option<SystemTime>),
+    /// A link that leads nowhere.
+    Link,
+    Absent,
+}
+
+/// Each watched path as it is now, and the latest time (if any) that is not strictly older
+/// than `t0`, the moment before the inputs were read. On the `last` attempt such a path is
+/// left for the hook to ask about again.
+fn observe(
+    watches: &[PathBuf],
+    t0: SystemTime,
+    last: bool,
+) -> (Vec<(PathBuf, Seen)>, Option<SystemTime>) {
+    use std::os::unix::fs::MetadataExt;
+    let mut racy: Option<SystemTime> = None;
+    let mut late = |t: SystemTime| racy = Some(racy.map_or(t, |r| r.max(t)));
+    let mut seen = Vec::with_capacity(watches.len());
+    for p in watches {
+        let s = match std::fs::metadata(p) {
+            Ok(m) => {
+                let t = m.modified().ok();
+                match t {
+                    // A whole-second time comes from a file system that keeps no finer ones
+                    // (FAT, some network file systems): a later edit may keep it, so it is
+                    // trusted only once it is clearly past.
+                    Some(t) if m.mtime_nsec() == 0 && t + Duration::from_secs(2) > t0 => {
+                        Seen::Timed(None)
+                    }
+                    Some(t) if t >= t0 => {
+                        late(t);
+                        Seen::Timed((!last).then_some(t))
+                    }
+                    t => Seen::Timed(t),
+                }
+            }
+            Err(_) => {
+                // Gone while it was read? Its directory's time says so.
+                let moved = p
+                    .parent()
+                    .and_then(|d| std::fs::metadata(d).ok())
+                    .and_then(|m| m.modified().ok())
+                    .filter(|t| *t >= t0);
+                if let Some(t) = moved {
+                    late(t);
+                }
+                match std::fs::symlink_metadata(p) {
+                    _ if last && moved.is_some() => Seen::Timed(None),
+                    Ok(_) => Seen::Link,
+                    Err(_) => Seen::Absent,
+                }
+            }
+        };
+        seen.push((p.clone(), s));
+    }
+    (seen, racy)
+}
+
+/// Sleeps until the coarse clock is past `t` (a few milliseconds at most).
+fn wait_past(t: SystemTime) {
+    for _ in 0..100 {
+        if stamp::coarse_now() > t {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn hook_state(
+    answer: &Answer,
+    seen: &[(PathBuf, Seen)],
+    session: &Session,
+    transition: &crate::session::Transition,
+    read_env: &[String],
+) -> HookState {
+    let env = &paths::process_env;
+    let pwd = env("PWD").unwrap_or_default();
+    let wanted = &answer.wanted;
+    let mut timed: Vec<(PathBuf, Option<SystemTime>)> = Vec::new();
+    let mut links = Vec::new();
+    let mut absent = Vec::new();
+    // A path the shell cannot be handed as text is not watched but asked about at every prompt.
+    let unsure = |p: &PathBuf| p.to_str().is_none();
+    let mut asks_always = false;
+    for (p, s) in seen {
+        if unsure(p) {
+            asks_always = true;
+            continue;
+        }
+        match s {
+            Seen::Timed(t) => timed.push((p.clone(), *t)),
+            Seen::Link => links.push(p.clone()),
+            Seen::Absent => absent.push(p.clone()),
+        }
+    }
+    let mut region = match &answer.cwd {
+        Some(cwd) => crate::region::region(&crate::region::Inputs {
+            config: answer.config.as_ref().expect("loaded with the cwd"),
+            cwd,
+            pwd: Some(pwd.as_str()),
+            candidates: &wanted.candidates,
+            dotenv: answer.dotenv,
+            home: paths::home().as_deref(),
+        }),
+        None => Default::default(),
+    };
+    absent.append(&mut region.root);
+    let all_text = [
+        &region.here,
+        &absent,
+        &links,
+        &region.probe,
+        &region.barriers,
+    ]
+    .iter()
+    .all(|v| v.iter().all(|p| !unsure(p)))
+        && region.base.as_ref().is_none_or(|b| !unsure(b));
+    if !all_text || asks_always {
+        region = crate::region::Region::default();
+        absent.retain(|p| !unsure(p));
+        links.retain(|p| !unsure(p));
+        timed.push((PathBuf::new(), None));
+    }
+    let times: Vec<Option<SystemTime>> = timed.iter().map(|(_, t)| *t).collect();
+    let refs = session.refs(&times);
+    // Each watched variable as the shell will hold it once the script has run.
+    let after = |name: &str| -> Option<String> {
+        for c in transition.changes.iter().rev() {
+            match c {
+                Change::Set(n, v) if n == name => return Some(v.to_string()),
+                Change::Unset(n) if n == name => return None,
+                _ => {}
+            }
+        }
+        env(name)
+    };
+    let mut names: Vec<&str> = wanted.env_watches.iter().map(String::as_str).collect();
+    names.extend(LOCATORS);
+    names.extend(read_env.iter().map(String::as_str));
+    let mut env_watches: Vec<(String, Option<String>)> = Vec::new();
+    for n in names {
+        // Only names a shell variable can have: another cannot be set in the shell, and some
+        // shells would complain about it at every prompt.
+        let ident =
+            n.bytes().enumerate().all(|(i, b)| {
+                b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+            }) && !n.is_empty();
+        // hfenv's own bookkeeping is read, and handed over by the hook, but decides nothing.
+        let own = n.starts_with("__HFENV_") || n == SHELL_CHOICE_VAR;
+        if ident && !own && !env_watches.iter().any(|(e, _)| e == n) {
+            env_watches.push((n.to_string(), after(n)));
+        }
+    }
+    HookState {
+        pwd,
+        shell_choice: env(SHELL_CHOICE_VAR).unwrap_or_default(),
+        stamp: session.stamp().map(PathBuf::from).unwrap_or_default(),
+        timed: timed.into_iter().map(|(p, _)| p).zip(refs).collect(),
+        links,
+        absent,
+        region,
+        env_watches,
+        until: wanted.recheck_at,
+    }
+}
+
+/// What this directory wants, and what it was made from.
+struct Answer {
+    wanted: Wanted,
+    /// `true` when hfenv could not decide (a config it cannot read, a current directory that
+    /// is gone), and so wants nothing: the profile's variables go.
+    failed: bool,
+    /// The variables read from the environment while deciding (`.env` interpolation, a
+    /// profile's token variable, huggingface_hub's locations).
+    read_env: Vec<String>,
+    config: Option<crate::config::Config>,
+    cwd: Option<PathBuf>,
+    /// `.env` files were searched.
+    dotenv: bool,
+}
+
+impl Answer {
+    /// The token a profile fetched, so a second reading does not run its command again.
+    fn token_held(&self) -> Option<(String, String, String)> {
+        let w = &self.wanted;
+        Some((
+            w.choice.as_ref()?.name.clone(),
+            w.profile.as_ref()?.digest(),
+            w.token()?.to_string(),
+        ))
+    }
+}
+
 fn want(
     shell: Shell,
     explicit: Option<&str>,
     session: &Session,
-) -> Result<(Wanted, Vec<String>, bool)> {
+    reuse: Option<(String, String, String)>,
+) -> Result<Answer> {
     let env = &paths::process_env;
+    let read = std::cell::RefCell::new(Vec::<String>::new());
+    let recorded = |name: &str| {
+        read.borrow_mut().push(name.to_string());
+        env(name)
+    };
     let config_path = paths::config_file()?;
     let fail_closed = |problem: String| {
         let mut w = Wanted::default();
@@ -86,7 +306,14 @@ fn want(
         w.notices.push(format!(
             "{problem} (until then no profile applies: its variables were removed)"
         ));
-        (w, Vec::new(), true)
+        Answer {
+            wanted: w,
+            failed: true,
+            read_env: Vec::new(),
+            config: None,
+            cwd: None,
+            dotenv: false,
+        }
     };
     let loaded = match config::load_from(&config_path) {
         Ok(l) => l,
@@ -105,8 +332,8 @@ fn want(
         config: &loaded.config,
         config_path: &loaded.path,
         state: state::dir()?,
-        cwd,
-        env,
+        cwd: cwd.clone(),
+        env: &recorded,
     };
     let chosen = match explicit {
         Some(name) => choose::Chosen {
@@ -120,14 +347,21 @@ fn want(
     };
     let opts = Options {
         dotenv: explicit.is_none(),
-        reuse: session.held_token(env),
+        reuse,
         legacy_owned: legacy_owned(session),
         shell: Some(shell),
     };
-    let names = std::iter::once(choose::PIN_FILE.to_string())
-        .chain(loaded.config.settings.dotenv_files.iter().cloned())
-        .collect();
-    Ok((wanted::wanted(&ctx, chosen, &opts), names, false))
+    let dotenv = opts.dotenv && loaded.config.settings.dotenv;
+    let wanted = wanted::wanted(&ctx, chosen, &opts);
+    drop(ctx);
+    Ok(Answer {
+        wanted,
+        failed: false,
+        read_env: read.into_inner(),
+        config: Some(loaded.config),
+        cwd: Some(cwd),
+        dotenv,
+    })
 }
 
 /// What makes the notices new: their text, and the content of each blocked file, so an edit is

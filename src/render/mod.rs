@@ -90,13 +90,18 @@ pub(crate) struct HookState {
     pub pwd: String,
     pub shell_choice: String,
     pub stamp: PathBuf,
-    pub watches: Vec<PathBuf>,
-    /// Variables whose value decides the answer (a `token_env` profile's), with their value now.
+    /// Paths that exist, each with the reference file dated as it was (`None`: ask again at
+    /// the next prompt): a path newer or older than its reference changed.
+    pub timed: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Links that lead nowhere: they changed when they lead somewhere or are gone.
+    pub links: Vec<PathBuf>,
+    /// Paths that do not exist (besides the current directory's candidates): they changed
+    /// when they appear, even as a dangling link or a FIFO.
+    pub absent: Vec<PathBuf>,
+    /// Where a `cd` cannot change the answer, and the current directory's absent candidates.
+    pub region: crate::region::Region,
+    /// Variables whose value decides the answer, with their value once the script has run.
     pub env_watches: Vec<(String, Option<String>)>,
-    /// The file names looked for in the current directory and its ancestors (`.hfenv`, the
-    /// `.env` names): a hook that cannot read mtimes (elvish 0.19) checks these in a watched
-    /// ancestor instead of reading the whole directory.
-    pub names: Vec<String>,
     /// A unix time after which the hook runs again although nothing it watches changed (a
     /// browser login due for a refresh), compared with the shell's builtin clock.
     pub until: Option<i64>,
@@ -178,33 +183,72 @@ fn render_text(
     let words = |items: &mut dyn Iterator<Item = String>| -> String {
         items.map(|i| q(&i)).collect::<Vec<_>>().join(" ")
     };
-    let watches = words(&mut h.watches.iter().map(|p| p.display().to_string()));
-    // Names are valid variable names: nothing to quote, but quoting costs nothing.
-    let owned = words(&mut t.owned.iter().cloned());
-    let env_names = words(&mut h.env_watches.iter().map(|(n, _)| n.clone()));
-    let env_values = words(
-        &mut h
-            .env_watches
-            .iter()
-            .map(|(_, v)| env_watch_value(v.as_deref())),
-    );
-    // A browser login due for a refresh: a unix time the hook compares with its builtin clock.
-    let until = h.until.map(|u| u.to_string()).unwrap_or_default();
+    let paths = |items: &[PathBuf]| words(&mut items.iter().map(|p| p.display().to_string()));
+    let r = &h.region;
+    let lists: [(&str, String); 14] = [
+        (
+            "watch",
+            words(&mut h.timed.iter().map(|(p, _)| p.display().to_string())),
+        ),
+        (
+            "ref",
+            words(&mut h.timed.iter().map(|(_, r)| {
+                r.as_ref()
+                    .map(|r| r.display().to_string())
+                    .unwrap_or_default()
+            })),
+        ),
+        ("links", paths(&h.links)),
+        ("absent", paths(&h.absent)),
+        ("here", paths(&r.here)),
+        ("names", words(&mut r.names.iter().cloned())),
+        ("marks", words(&mut r.marks.iter().cloned())),
+        ("bars", paths(&r.barriers)),
+        ("probe", paths(&r.probe)),
+        // Names are valid variable names: nothing to quote, but quoting costs nothing.
+        ("owned", words(&mut t.owned.iter().cloned())),
+        (
+            "env",
+            words(&mut h.env_watches.iter().map(|(n, _)| n.clone())),
+        ),
+        (
+            "envval",
+            words(
+                &mut h
+                    .env_watches
+                    .iter()
+                    .map(|(_, v)| env_watch_value(v.as_deref())),
+            ),
+        ),
+        ("pwd", q(&h.pwd)),
+        ("sp", q(&h.shell_choice)),
+    ];
+    let scalars: [(&str, String); 3] = [
+        ("stamp", q(&h.stamp.display().to_string())),
+        (
+            "base",
+            q(&r.base
+                .as_ref()
+                .map(|b| b.display().to_string())
+                .unwrap_or_default()),
+        ),
+        // A browser login due for a refresh: a unix time the hook compares with its builtin clock.
+        ("until", h.until.map(|u| u.to_string()).unwrap_or_default()),
+    ];
     let mut out = String::new();
-    if shell == Shell::Fish {
-        out.push_str(&format!(
-            "set -g __hfenv_pwd {}\nset -g __hfenv_sp {}\nset -g __hfenv_stamp {}\nset -g __hfenv_watch {watches}\nset -g __hfenv_owned {owned}\nset -g __hfenv_env {env_names}\nset -g __hfenv_envval {env_values}\nset -g __hfenv_until {until}\n",
-            q(&h.pwd),
-            q(&h.shell_choice),
-            q(&h.stamp.display().to_string()),
-        ));
-    } else {
-        out.push_str(&format!(
-            "__hfenv_pwd={}\n__hfenv_sp={}\n__hfenv_stamp={}\n__hfenv_watch=({watches})\n__hfenv_owned=({owned})\n__hfenv_env=({env_names})\n__hfenv_envval=({env_values})\n__hfenv_until={until}\n",
-            q(&h.pwd),
-            q(&h.shell_choice),
-            q(&h.stamp.display().to_string()),
-        ));
+    for (name, value) in lists.iter().take(12) {
+        if shell == Shell::Fish {
+            out.push_str(&format!("set -g __hfenv_{name} {value}\n"));
+        } else {
+            out.push_str(&format!("__hfenv_{name}=({value})\n"));
+        }
+    }
+    for (name, value) in lists.iter().skip(12).chain(scalars.iter()) {
+        if shell == Shell::Fish {
+            out.push_str(&format!("set -g __hfenv_{name} {value}\n"));
+        } else {
+            out.push_str(&format!("__hfenv_{name}={value}\n"));
+        }
     }
     w.write_all(out.as_bytes())
 }
@@ -233,16 +277,30 @@ fn render_json(t: &Transition, hook: Option<&HookState>) -> String {
     // do: run it again when `pwd` or `sp` differ, a watch is newer than the stamp, or a
     // variable in `env` no longer has its value in `envval`. `owned` is what to clear when
     // hfenv cannot run.
+    let strings = |v: &[PathBuf]| {
+        v.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
     let doc = serde_json::json!({
         "ops": changes_json(&t.changes),
         "pwd": hook.map(|h| h.pwd.clone()),
         "sp": hook.map(|h| h.shell_choice.clone()),
         "stamp": hook.map(|h| h.stamp.display().to_string()),
-        "watch": hook.map(|h| h.watches.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
-        "names": hook.map(|h| h.names.clone()),
+        "watch": hook.map(|h| h.timed.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>()),
+        "refs": hook.map(|h| h.timed.iter().map(|(_, r)| r.as_ref().map(|r| r.display().to_string())).collect::<Vec<_>>()),
+        "links": hook.map(|h| strings(&h.links)),
+        "absent": hook.map(|h| strings(&h.absent)),
+        "here": hook.map(|h| strings(&h.region.here)),
+        "names": hook.map(|h| h.region.names.clone()),
+        "marks": hook.map(|h| h.region.marks.clone()),
+        "base": hook.map(|h| h.region.base.as_ref().map(|b| b.display().to_string())),
+        "bars": hook.map(|h| strings(&h.region.barriers)),
+        "probe": hook.map(|h| strings(&h.region.probe)),
         "owned": hook.map(|_| &t.owned),
         "env": hook.map(|h| h.env_watches.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
         "envval": hook.map(|h| h.env_watches.iter().map(|(_, v)| env_watch_value(v.as_deref())).collect::<Vec<_>>()),
+        "until": hook.and_then(|h| h.until),
     });
     format!("{doc}\n")
 }

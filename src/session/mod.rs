@@ -17,7 +17,7 @@
 mod keyed;
 pub(crate) mod marker;
 mod originals;
-mod stamp;
+pub(crate) mod stamp;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -153,6 +153,14 @@ impl Session {
         self.stamp.as_ref().and_then(|s| s.as_ref().err())
     }
 
+    /// Dates a reference file per watched path (see [`stamp::write_refs`]).
+    pub(crate) fn refs(&self, times: &[Option<SystemTime>]) -> Vec<Option<PathBuf>> {
+        match self.stamp() {
+            Some(path) => stamp::write_refs(path, times),
+            None => vec![None; times.len()],
+        }
+    }
+
     pub(crate) fn stamp(&self) -> Option<&Path> {
         self.stamp.as_ref().and_then(|s| s.as_deref().ok())
     }
@@ -265,12 +273,12 @@ impl Session {
         }
     }
 
-    /// Writes this shell's store and dates its stamp (the hook only).
-    pub(crate) fn save(&self, started: SystemTime) -> crate::error::Result<()> {
+    /// Writes this shell's store (the hook only).
+    pub(crate) fn save(&self) -> crate::error::Result<()> {
         let Some(path) = self.stamp() else {
             return Ok(());
         };
-        stamp::save(path, &self.originals, started)?;
+        stamp::save(path, &self.originals)?;
         stamp::prune(&self.state_dir, path, &self.previous.store);
         Ok(())
     }

@@ -13,10 +13,8 @@ use super::{SHELL_PID_VAR, STAMP_VAR};
 use crate::error::{io_error, Result};
 
 const SHELLS_DIR: &str = "shells";
-/// How far back a stamp is dated. File times come from a coarse kernel clock; dating the stamp
-/// before the moment we read our inputs guarantees that any later edit looks newer, at the
-/// cost of one extra export after files that changed within this window.
-const STAMP_MARGIN: Duration = Duration::from_secs(1);
+/// The hook's reference files, named after their shell's store (`PID-NANOS.N`).
+const REFS_DIR: &str = "refs";
 /// Stores whose shell cannot be told (no pid in the name) and spilled markers go after this.
 const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -49,15 +47,105 @@ pub(super) fn inherited(state_dir: &Path, store: &str) -> Option<Originals> {
     originals::load(&state_dir.join(SHELLS_DIR).join(store))
 }
 
-pub(super) fn save(stamp: &Path, originals: &Originals, started: SystemTime) -> Result<()> {
-    originals::store(stamp, originals).map_err(|e| io_error("write", stamp, e))?;
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(stamp)
-        .map_err(|e| io_error("write the stamp", stamp, e))?;
-    file.set_modified(started - STAMP_MARGIN)
-        .map_err(|e| io_error("date the stamp", stamp, e))
+pub(super) fn save(stamp: &Path, originals: &Originals) -> Result<()> {
+    originals::store(stamp, originals).map_err(|e| io_error("write", stamp, e))
+}
+
+/// The kernel's coarse real-time clock: the one file times are taken from.
+pub(crate) fn coarse_now() -> SystemTime {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write into.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    SystemTime::UNIX_EPOCH
+        + Duration::new(
+            ts.tv_sec.max(0) as u64,
+            ts.tv_nsec.clamp(0, 999_999_999) as u32,
+        )
+}
+
+/// One reference file per watched path, dated exactly as that path was when the answer was
+/// made (`stamp.1`, `stamp.2`, …): the hook compares each path with its reference for being
+/// newer *or* older, so an edit, a removal and a file renamed into place (which keeps its old
+/// time) are all seen, and nothing else is. `None` for a time that cannot be trusted (changed
+/// within the clock's tick): the hook then asks again at the next prompt.
+pub(super) fn write_refs(stamp: &Path, times: &[Option<SystemTime>]) -> Vec<Option<PathBuf>> {
+    let mut refs = Vec::with_capacity(times.len());
+    let (Some(shells), Some(own)) = (stamp.parent(), stamp.file_name()) else {
+        return vec![None; times.len()];
+    };
+    // Beside the stores, not among them: `shells/` holds exactly one file per live shell.
+    let dir = shells.with_file_name(REFS_DIR);
+    if crate::files::private_dir(&dir).is_err() {
+        return vec![None; times.len()];
+    }
+    let name = |i: usize| {
+        let mut p = own.to_os_string();
+        p.push(format!(".{i}"));
+        dir.join(p)
+    };
+    for (i, t) in times.iter().enumerate() {
+        let path = name(i + 1);
+        let dated = t.and_then(|t| date(&path, t).ok().map(|()| path.clone()));
+        if dated.is_none() {
+            let _ = fs::remove_file(&path);
+        }
+        refs.push(dated);
+    }
+    // References left from a longer list.
+    let mut i = times.len() + 1;
+    while fs::remove_file(name(i)).is_ok() {
+        i += 1;
+    }
+    refs
+}
+
+fn date(path: &Path, t: SystemTime) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let since = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_err(|_| std::io::Error::other("before 1970"))?;
+    let times = [
+        libc::timespec {
+            tv_sec: 0,
+            tv_nsec: libc::UTIME_OMIT,
+        },
+        libc::timespec {
+            tv_sec: since.as_secs() as libc::time_t,
+            tv_nsec: since.subsec_nanos() as _,
+        },
+    ];
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    let set = |c: &std::ffi::CString| {
+        // SAFETY: a valid C string and two timespecs.
+        let rc = unsafe {
+            libc::utimensat(
+                libc::AT_FDCWD,
+                c.as_ptr(),
+                times.as_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    };
+    match set(&c) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(path)?;
+            set(&c)
+        }
+        other => other,
+    }
 }
 
 /// Removes stores no shell can use any more: their shell is gone, or it was replaced by
@@ -85,6 +173,18 @@ pub(super) fn prune(state_dir: &Path, own: &Path, inherited: &str) {
         };
         if gone {
             let _ = fs::remove_file(path);
+        }
+    }
+    // A shell's reference files go with its store.
+    if let Ok(entries) = fs::read_dir(state_dir.join(REFS_DIR)) {
+        let own = own.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_str().unwrap_or("");
+            let store = name.rsplit_once('.').map_or(name, |(s, _)| s);
+            if store != own && !shells.join(store).exists() {
+                let _ = fs::remove_file(entry.path());
+            }
         }
     }
     let spills = state_dir.join(super::marker::SPILL_DIR);

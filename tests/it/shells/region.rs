@@ -1,0 +1,325 @@
+//! Issue 11, items 3, 4 and 6 in the real shells: one change costs one export, an unrelated
+//! one none; a `cd` that cannot change the answer starts nothing, one that can exports; the
+//! prompt's checks do not grow with depth. Spawns are counted by a wrapper around the binary
+//! that logs each run; the shell copies the log at chosen points (`cp`, the same in every shell).
+
+use super::*;
+
+/// A session whose hook runs the binary through a counting wrapper.
+struct Counted<'a> {
+    ses: Session<'a>,
+    log: PathBuf,
+    snaps: PathBuf,
+}
+
+impl<'a> Counted<'a> {
+    fn new(s: &'a Sandbox, sh: Sh) -> Counted<'a> {
+        let snaps = s.root.path().join("counts");
+        std::fs::create_dir_all(&snaps).unwrap();
+        let log = snaps.join("log");
+        std::fs::write(&log, "").unwrap();
+        let wrapper = s.write(
+            "bin/hfenv",
+            &format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
+                log.display()
+            ),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let name = match sh {
+            Sh::Nu => "nushell",
+            other => other.program(),
+        };
+        let real = std::fs::canonicalize(BIN).unwrap().display().to_string();
+        let hook = s.hfenv(&["hook", name]).ok().stdout;
+        assert!(hook.contains(&real));
+        let mut ses = Session::new(s, sh);
+        ses.hook_text = Some(hook.replace(&real, &wrapper.display().to_string()));
+        Counted { ses, log, snaps }
+    }
+
+    /// Records how many times the binary ran so far, under `tag`.
+    fn snap(&mut self, tag: &str) -> &mut Self {
+        let sh = self.ses.sh;
+        let to = quote_for(
+            sh,
+            &self.snaps.join(format!("n.{tag}")).display().to_string(),
+        );
+        let from = quote_for(sh, &self.log.display().to_string());
+        self.ses.line(&format!("cp {from} {to}"));
+        self
+    }
+
+    /// `n` prompts at which nothing happens.
+    fn prompts(&mut self, n: usize) -> &mut Self {
+        for _ in 0..n {
+            self.ses.line(if self.ses.sh == Sh::Nu {
+                "null"
+            } else {
+                "true"
+            });
+        }
+        self
+    }
+
+    /// A command run by `sh` (the same line in every shell).
+    fn sh_c(&mut self, script: &str) -> &mut Self {
+        assert!(!script.contains('\''));
+        let caret = if self.ses.sh == Sh::Nu { "^" } else { "" };
+        self.ses.line(&format!("{caret}sh -c '{script}'"));
+        self
+    }
+
+    fn runs(&self, tag: &str) -> usize {
+        std::fs::read_to_string(self.snaps.join(format!("n.{tag}")))
+            .unwrap_or_else(|_| panic!("no snapshot {tag}"))
+            .lines()
+            .filter(|l| l.starts_with("export"))
+            .count()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Item 3: after an edit of the pin or the config, exactly one export at the next ten prompts;
+/// after a new unrelated file in the current directory, none.
+#[test]
+fn one_change_costs_one_export_and_an_unrelated_one_none() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        s.mkdir("proj/src");
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj/src").show("HF_TOKEN", "t0");
+        c.snap("a").prompts(10).snap("b");
+        c.sh_c("echo personal > ~/proj/.hfenv");
+        c.prompts(10).snap("c");
+        c.ses.show("HF_TOKEN", "t1");
+        c.sh_c("echo \"# a comment\" >> ~/.config/hfenv/config.toml");
+        c.prompts(10).snap("d");
+        c.sh_c("touch ~/proj/src/newfile ~/proj/newfile");
+        c.prompts(10).snap("e");
+        // An edit in the same clock tick as the export that follows it.
+        c.sh_c("echo team > ~/proj/.hfenv");
+        c.ses.show("HF_TOKEN", "t2");
+        c.sh_c("echo work > ~/proj/.hfenv");
+        c.ses.show("HF_TOKEN", "t3");
+        c.prompts(10).snap("f");
+        let o = c.ses.run();
+        o.is("t0", TOKEN_WORK);
+        o.is("t1", TOKEN_PERSONAL);
+        o.is("t2", TOKEN_TEAM);
+        o.is("t3", TOKEN_WORK);
+        let n = |t: &str| c.runs(t);
+        let log = c.log();
+        assert_eq!(n("a"), n("b"), "a steady prompt ran hfenv:\n{log}");
+        assert_eq!(n("c"), n("b") + 1, "the pin's edit:\n{log}");
+        assert_eq!(n("d"), n("c") + 1, "the config's edit:\n{log}");
+        assert_eq!(n("e"), n("d"), "an unrelated new file:\n{log}");
+        assert_eq!(n("f"), n("e") + 2, "two edits, two exports:\n{log}");
+    });
+}
+
+/// Item 6: moving between directories under the same pin starts nothing, in every shell.
+#[test]
+fn a_cd_within_the_same_outcome_starts_no_process() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        s.mkdir("proj/src/deep/er");
+        s.mkdir("proj/tests");
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj/src").show("HF_TOKEN", "src");
+        c.snap("a");
+        c.ses
+            .cd("proj/tests")
+            .cd("proj/src/deep/er")
+            .cd("proj")
+            .cd("proj/src/deep")
+            .cd("proj/tests");
+        c.snap("b");
+        c.ses.show("HF_TOKEN", "tests");
+        // Leaving the region asks again.
+        c.ses.cd("").show("HF_TOKEN", "home");
+        c.snap("c");
+        let o = c.ses.run();
+        o.is("src", TOKEN_WORK);
+        o.is("tests", TOKEN_WORK);
+        o.unset("home");
+        let log = c.log();
+        assert_eq!(
+            c.runs("a"),
+            c.runs("b"),
+            "a cd under the same pin ran hfenv:\n{log}"
+        );
+        assert!(
+            c.runs("c") > c.runs("b"),
+            "leaving did not run hfenv:\n{log}"
+        );
+    });
+}
+
+/// A directory name as hostile as the shell can type: spaces, glob characters, `$(…)`, quotes,
+/// and (where the shell reads it from a script) a newline.
+fn hostile_name(sh: Sh) -> &'static str {
+    match sh {
+        Sh::Nu => "we ird*[x]?$(id) 'q'",
+        _ => "we ird*[x]?$(id) 'q'\nline",
+    }
+}
+
+/// As hostile, but without a newline: fish's test falls back to an export for those.
+const HOSTILE_PLAIN: &str = "pl ain*[x]?$(id) 'q' ..";
+
+/// Item 6: a `cd` across anything that decides exports and gets the right profile: into a
+/// nested pin, a `.env`, under a `[dirs]` rule, through a symlink, into hostile names — and
+/// after each, back within the same outcome without a process.
+#[test]
+fn a_cd_across_what_decides_gets_the_right_profile() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.hfenv(&["use", "team"]).ok();
+        s.write("proj/.hfenv", "work\n");
+        s.mkdir("proj/src");
+        s.write("proj/sub/.hfenv", "personal\n");
+        s.mkdir("proj/sub/inner");
+        s.write("proj/envdir/.env", "REGION_X=from-env\n");
+        s.hfenv(&["allow", &s.path("proj/envdir/.env").display().to_string()])
+            .ok();
+        s.mkdir("proj/envdir/below");
+        dir_rule(&s, "personal", "proj/ruled");
+        s.mkdir("proj/ruled/below");
+        // A link inside the project to a directory a rule gives to `personal`: the rule
+        // matches the physical path there, and wins over the pin at the same depth.
+        dir_rule(&s, "personal", "other");
+        std::os::unix::fs::symlink(s.path("other"), s.path("proj/link")).unwrap();
+        let hostile = hostile_name(sh);
+        s.write(&format!("proj/{hostile}/.hfenv"), "team\n");
+        s.mkdir(&format!("proj/{hostile}/in"));
+        s.mkdir(&format!("proj/src/{HOSTILE_PLAIN}"));
+        let cd_abs =
+            |sh: Sh, rel: &str| format!("cd {}", quote_for(sh, &s.path(rel).display().to_string()));
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj/src").show("HF_TOKEN", "src");
+        c.ses.cd("proj/sub/inner").show("HF_TOKEN", "sub");
+        c.ses.cd("proj/envdir/below").show("REGION_X", "env");
+        c.ses.cd("proj/src").show("REGION_X", "env_gone");
+        c.ses.cd("proj/ruled/below").show("HF_TOKEN", "ruled");
+        c.ses.cd("proj/link").show("HF_TOKEN", "link");
+        c.ses.cd("").show("HF_TOKEN", "home_global");
+        let l = cd_abs(sh, &format!("proj/{hostile}/in"));
+        c.ses.line(&l).show("HF_TOKEN", "hostile");
+        let l = cd_abs(sh, "proj/src");
+        c.ses.line(&l).show("HF_TOKEN", "src2");
+        c.snap("a");
+        let l = cd_abs(sh, &format!("proj/src/{HOSTILE_PLAIN}"));
+        c.ses.line(&l).show("HF_TOKEN", "hostile_plain");
+        c.snap("b");
+        let o = c.ses.run();
+        o.is("src", TOKEN_WORK);
+        o.is("sub", TOKEN_PERSONAL);
+        o.is("env", "from-env");
+        o.unset("env_gone");
+        o.is("ruled", TOKEN_PERSONAL);
+        o.is("link", TOKEN_PERSONAL);
+        o.is("home_global", TOKEN_TEAM);
+        o.is("hostile", TOKEN_TEAM);
+        o.is("src2", TOKEN_WORK);
+        o.is("hostile_plain", TOKEN_WORK);
+        // A hostile name with nothing in it is still within the same outcome.
+        assert_eq!(c.runs("a"), c.runs("b"), "{}", c.log());
+        // Every cd above crossed something that decides: each one exported.
+        assert!(c.runs("a") >= 9, "{}", c.log());
+    });
+}
+
+/// Item 4: a `git checkout` of a branch with a `.hfenv` at the repository's root is seen at
+/// the next prompt by a shell sitting deep in a subdirectory (the root is watched, whatever
+/// the depth), with one export.
+#[test]
+fn a_pin_checked_out_at_the_repository_root_is_seen_from_a_subdirectory() {
+    if !have("git") {
+        return;
+    }
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.mkdir("repo/src/deep");
+        s.write("repo/src/deep/code.py", "print()\n");
+        let git = |args: &[&str]| {
+            Run::new(s.command("git", args))
+                .dir(s.path("repo"))
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .ok()
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "code"]);
+        git(&["checkout", "-q", "-b", "pinned"]);
+        s.write("repo/.hfenv", "work\n");
+        git(&["add", ".hfenv"]);
+        git(&["commit", "-q", "-m", "pin"]);
+        git(&["checkout", "-q", "main"]);
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("repo/src/deep").show("HF_TOKEN", "before");
+        c.prompts(3).snap("a");
+        let caret = if sh == Sh::Nu { "^" } else { "" };
+        c.ses.line(&format!("{caret}git checkout -q pinned"));
+        c.ses.show("HF_TOKEN", "after");
+        c.prompts(5).snap("b");
+        c.ses.line(&format!("{caret}git checkout -q main"));
+        c.ses.show("HF_TOKEN", "back");
+        let o = c.ses.run();
+        o.unset("before");
+        o.is("after", TOKEN_WORK);
+        o.unset("back");
+        assert_eq!(c.runs("b"), c.runs("a") + 1, "{}", c.log());
+    });
+}
+
+/// Item 4: what a steady prompt checks does not grow with depth: the lists the export hands the
+/// hook hold as many entries at depth 200 as at depth 5.
+#[test]
+fn the_prompt_checks_as_much_at_depth_200_as_at_depth_5() {
+    let s = Sandbox::new();
+    three_profiles(&s, "");
+    s.write("proj/.hfenv", "work\n");
+    s.write("proj/.env", "A=1\n");
+    s.hfenv(&["allow", &s.path("proj/.env").display().to_string()])
+        .ok();
+    let deep = |n: usize| {
+        let rel: Vec<String> = (1..=n).map(|i| format!("d{i}")).collect();
+        let rel = format!("proj/{}", rel.join("/"));
+        s.mkdir(&rel)
+    };
+    let checks = |dir: &Path| -> (usize, String) {
+        let out = s
+            .hfenv(&["export", "bash", "--hook"])
+            .dir(dir)
+            .env("PWD", dir)
+            .ok()
+            .stdout;
+        let mut n = 0;
+        for line in out.lines() {
+            for list in ["watch", "links", "absent", "here", "env"] {
+                if let Some(items) = line.strip_prefix(&format!("__hfenv_{list}=(")) {
+                    n += items.matches("' '").count() + usize::from(items != ")");
+                }
+            }
+        }
+        (n, out)
+    };
+    let (shallow, out5) = checks(&deep(5));
+    let (deep200, out200) = checks(&deep(200));
+    assert!(shallow > 0);
+    assert_eq!(shallow, deep200, "depth 5:\n{out5}\ndepth 200:\n{out200}");
+}
