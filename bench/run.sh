@@ -118,8 +118,9 @@ echo
 RELATIVE=1 table "$T/enter.json"
 
 # --- the prompt when nothing changed, depth 5 and 200 ----------------------------------------
-# Each shell runs its hook function n times in a loop after one warm-up prompt (and a pause
-# past hfenv's one-second stamp margin); the cost per prompt is the mean.
+# Each shell runs its hook function n times in a loop after one warm-up prompt; the cost per
+# prompt is the mean. (The peers' hooks get a pause first: a stamp margin of hfenv's, now gone,
+# needed it, and it keeps the peers' numbers comparable with earlier recordings.)
 prompt_cost() { # $1 = shell, $2 = tool, $3 = directory, $4 = prompts
     local sh=$1 tool=$2 dir=$3 n=$4 init hook
     case $tool in
@@ -172,6 +173,29 @@ for sh in "${shells[@]}"; do
         fi
         echo "$row | $spawn |"
     done
+done
+
+# --- a cd that cannot change the answer (issue 11 item 6): hfenv's hook, no spawn ---------------
+cd_cost() { # $1 = shell, $2 = directory holding x/ and y/, $3 = round trips
+    local sh=$1 dir=$2 n=$3
+    case $sh in
+    bash) bash --noprofile --norc -c "eval \"\$($BIN hook bash --no-completions)\"; cd '$dir/x'; __hfenv_hook
+s=\$EPOCHREALTIME; for ((i = 0; i < $n; i++)); do cd ../y; __hfenv_hook; cd ../x; __hfenv_hook; done; e=\$EPOCHREALTIME
+echo \"\$s \$e\"" ;;
+    zsh) zsh -f -c "zmodload zsh/datetime; eval \"\$($BIN hook zsh --no-completions)\"; cd '$dir/x'; __hfenv_hook
+s=\$EPOCHREALTIME; for ((i = 0; i < $n; i++)); do cd ../y; __hfenv_hook; cd ../x; __hfenv_hook; done; e=\$EPOCHREALTIME
+echo \"\$s \$e\"" ;;
+    esac 2>/dev/null | tail -1 | awk -v n="$n" '{ printf "%.0f", ($2 - $1) * 1000000 / (2 * n) }'
+}
+mkdir -p "$d5/x" "$d5/y" "$d200/x" "$d200/y"
+echo
+echo "## A \`cd\` within the same outcome (µs per \`cd\` + hook, hfenv; no process started)"
+echo
+echo "| shell | depth 5 | depth 200 |"
+echo "|:---|---:|---:|"
+for sh in bash zsh; do
+    command -v "$sh" >/dev/null || continue
+    echo "| $sh | $(cd_cost "$sh" "$d5" "${CD_TRIPS:-500}") | $(cd_cost "$sh" "$d200" "${CD_TRIPS:-500}") |"
 done
 
 n=${PROMPTS:-2000}
