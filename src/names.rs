@@ -7,9 +7,15 @@
 //! names that shell treats specially — read-only ones (an assignment aborts zsh's whole
 //! `eval`), ones tied to the shell's own state (zsh's `path`, fish's `fish_function_path`),
 //! integer ones (zsh evaluates what is assigned to them as arithmetic, which can run code) and
-//! prompts and startup hooks (code the shell runs). The lists come from the shells themselves
-//! (`${(k)parameters}` in zsh, `readonly -p` in bash, `set -n` in fish); the `names_*` tests
-//! in tests/it/failclosed.rs check them against the installed shells.
+//! prompts and startup hooks (code the shell runs). nushell reads and sets names without case,
+//! so there a name that differs only in case from one in the shell's environment, or from
+//! another of the same file, is refused too.
+//!
+//! The lists are checked against the installed shells both ways: every name a real shell
+//! reports as special or read-only and whose assignment errors, aborts the script or changes
+//! another variable is refused (`every_special_name_the_installed_shells_report_is_refused` in
+//! tests/it/shells/specials.rs), and every refused name is one its shell reports or reads
+//! (`each_refused_name_is_known_to_its_shell` below).
 
 use crate::cli::Shell;
 
@@ -204,11 +210,15 @@ const ZSH: &[&str] = &[
     "widgets",
     "zsh_eval_context",
     "zsh_scheduled_events",
+    // zle reloads the terminal's description and complains at each assignment of an unknown one.
+    "TERM",
 ];
 const ZSH_PREFIXES: &[&str] = &["ZSH_", "ZLE_", "zle_"];
 const ZSH_SUFFIXES: &[&str] = &["_functions"];
 
 const FISH: &[&str] = &[
+    // fish splits command substitutions on it.
+    "IFS",
     "CMD_DURATION",
     "COLUMNS",
     "EUID",
@@ -281,7 +291,55 @@ pub(crate) fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<S
     if special_in(shell, name) {
         return Some(format!("{} treats it specially", shell_name(shell)));
     }
+    if shell == Shell::Nushell {
+        if let Some(twin) = case_twin_in_environment(name) {
+            return Some(format!(
+                "it differs from `{twin}` only in case, and nushell takes it for that"
+            ));
+        }
+    }
     None
+}
+
+/// A variable of this process's environment (the shell's, for the hook) whose name differs
+/// from `name` only in case: nushell reads and sets names without case, so assigning `home`
+/// changes what its scripts see as `HOME` while child processes get both.
+fn case_twin_in_environment(name: &str) -> Option<String> {
+    use std::collections::HashMap;
+    static FOLDED: std::sync::OnceLock<HashMap<String, Vec<String>>> = std::sync::OnceLock::new();
+    let folded = FOLDED.get_or_init(|| {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, _) in std::env::vars_os() {
+            if let Ok(k) = k.into_string() {
+                map.entry(k.to_ascii_lowercase()).or_default().push(k);
+            }
+        }
+        map
+    });
+    folded
+        .get(&name.to_ascii_lowercase())?
+        .iter()
+        .find(|k| *k != name)
+        .cloned()
+}
+
+/// Two names of one file (or of hfenv's variables) that differ only in case: nushell would take
+/// them for one variable. `seen` maps the lower-case form to the first name given.
+pub(crate) fn case_twin_among(
+    name: &str,
+    seen: &mut std::collections::HashMap<String, String>,
+) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    match seen.get(&lower) {
+        Some(first) if first != name => Some(format!(
+            "it differs from `{first}` only in case, and nushell takes them for one variable"
+        )),
+        Some(_) => None,
+        None => {
+            seen.insert(lower, name.to_string());
+            None
+        }
+    }
 }
 
 /// `HFENV_*`, `__HFENV_*`, and the hooks' own `__hfenv_*` shell variables (a file exporting
@@ -361,5 +419,136 @@ mod tests {
         case("OK", &big, None, true);
         case("OK", "a\0b", None, true);
         case("1X", "x", None, true);
+        // Within one file, nushell would take `Foo` and `FOO` for one variable.
+        let mut seen = std::collections::HashMap::new();
+        assert_eq!(case_twin_among("Foo", &mut seen), None);
+        assert_eq!(case_twin_among("Foo", &mut seen), None);
+        assert!(case_twin_among("FOO", &mut seen).is_some());
+    }
+
+    /// The installed shell's own account of its names: `(reported, program bytes)`, `None` when
+    /// the shell is not installed (a failure in CI).
+    fn ask(program: &str, script: &str) -> Option<(Vec<String>, String)> {
+        let Ok(path) = which::which(program) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "`{program}` is required in CI"
+            );
+            return None;
+        };
+        let flags: &[&str] = match program {
+            "zsh" => &["-fic"],
+            "bash" => &["--norc", "--noprofile", "-ic"],
+            "fish" => &["--no-config", "-ic"],
+            _ => &["-n", "-c"],
+        };
+        let out = std::process::Command::new(&path)
+            .args(flags)
+            .arg(script)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", std::env::temp_dir())
+            .env("TERM", "dumb")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let reported = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect();
+        // The program, and for zsh its modules (zle's names live there).
+        let mut bytes = std::fs::read(path.canonicalize().unwrap()).unwrap();
+        if program == "zsh" {
+            let dirs = std::process::Command::new(&path)
+                .args(["-fc", "print -l $module_path"])
+                .output()
+                .unwrap();
+            for dir in String::from_utf8_lossy(&dirs.stdout).lines() {
+                let mut stack = vec![std::path::PathBuf::from(dir)];
+                while let Some(d) = stack.pop() {
+                    for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                        let p = e.path();
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else if p.extension().is_some_and(|x| x == "so") {
+                            bytes.extend(std::fs::read(&p).unwrap_or_default());
+                        }
+                    }
+                }
+            }
+        }
+        // Searched as text: the names are ASCII, and `str::contains` is fast on 50 MB.
+        Some((reported, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
+    /// A2: each name refused for a shell is that shell's: the installed shell reports it as
+    /// special or read-only (zsh's `${parameters}` types, bash's `compgen -v`, fish's `set -n`,
+    /// nushell's `$env`), or its program holds the name, i.e. reads a variable by it when set
+    /// (prompts and hooks, code the shell runs; history and terminal settings). The few named
+    /// below come from other releases than the ones tested. Whether assigning a name breaks
+    /// the shell is tried the other way round, in tests/it/shells/specials.rs.
+    #[test]
+    fn each_refused_name_is_known_to_its_shell() {
+        // bash 5.3's glob order; nushell sets CMD_DURATION_MS at its prompt from a name it
+        // builds, so the string is not in the program.
+        const OTHER_RELEASES: &[&str] = &["GLOBSORT", "CMD_DURATION_MS"];
+        let known = |list: &[&str], prefixes: &[&str], (reported, text): &(Vec<String>, String)| {
+            let holds = |n: &str| text.contains(n);
+            let mut unknown = Vec::new();
+            for n in list {
+                if !reported.iter().any(|r| r == n) && !holds(n) && !OTHER_RELEASES.contains(n) {
+                    unknown.push(n.to_string());
+                }
+            }
+            for p in prefixes {
+                if !reported.iter().any(|r| r.starts_with(p)) && !holds(p) {
+                    unknown.push(format!("{p}*"));
+                }
+            }
+            unknown
+        };
+        let mut all_known: Vec<(Vec<String>, String)> = Vec::new();
+        let zsh = ask(
+            "zsh",
+            "for k in ${(k)parameters}; do [[ ${parameters[$k]} == *(special|readonly)* ]] && print -r -- $k; done",
+        );
+        if let Some(z) = zsh {
+            let mut suffixes_known = known(ZSH, ZSH_PREFIXES, &z);
+            for sfx in ZSH_SUFFIXES {
+                // `precmd_functions` and the like: hook arrays zsh reads by these names.
+                if !z.1.contains(sfx) {
+                    suffixes_known.push(format!("*{sfx}"));
+                }
+            }
+            assert_eq!(
+                suffixes_known,
+                Vec::<String>::new(),
+                "zsh does not know these"
+            );
+            all_known.push(z);
+        }
+        if let Some(b) = ask("bash", "compgen -v") {
+            assert_eq!(known(BASH, BASH_PREFIXES, &b), Vec::<String>::new(), "bash");
+            all_known.push(b);
+        }
+        if let Some(f) = ask("fish", "set -n") {
+            assert_eq!(known(FISH, FISH_PREFIXES, &f), Vec::<String>::new(), "fish");
+            all_known.push(f);
+        }
+        if let Some(n) = ask("nu", "$env | columns | str join \"\\n\"") {
+            assert_eq!(
+                known(NUSHELL, NUSHELL_PREFIXES, &n),
+                Vec::<String>::new(),
+                "nushell"
+            );
+            all_known.push(n);
+        }
+        if all_known.len() == 4 {
+            let unknown: Vec<_> = ALL_SHELLS
+                .iter()
+                .filter(|n| all_known.iter().all(|k| !known(&[n], &[], k).is_empty()))
+                .collect();
+            assert!(unknown.is_empty(), "no shell knows {unknown:?}");
+        }
     }
 }

@@ -353,10 +353,22 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
                     let mut all: Vec<(String, Var)> =
                         std::mem::take(&mut w.vars).into_iter().collect();
                     all.reserve(values.len());
+                    // nushell takes names that differ only in case for one variable.
+                    let mut folded: Option<std::collections::HashMap<String, String>> =
+                        (shell == Some(crate::cli::Shell::Nushell)).then(|| {
+                            all.iter()
+                                .map(|(k, _)| (k.to_ascii_lowercase(), k.clone()))
+                                .collect()
+                        });
                     for (key, value) in values {
                         let Some(value) = value else { continue };
                         let reason = refuse_dotenv_key(&key, &value, profile_active)
                             .or_else(|| names::refusal(&key, &value, shell))
+                            .or_else(|| {
+                                folded
+                                    .as_mut()
+                                    .and_then(|seen| names::case_twin_among(&key, seen))
+                            })
                             .or_else(|| {
                                 total += key.len() + value.len() + 2;
                                 (total > names::MAX_TOTAL_BYTES).then(|| {

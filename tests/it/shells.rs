@@ -1547,3 +1547,6 @@ mod failclosed;
 
 // Issue 9's generated proof: hostile values and names in every shell.
 mod hostile;
+
+// Issue 9 A2: the special names, asked of the installed shells themselves.
+mod specials;
