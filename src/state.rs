@@ -182,6 +182,12 @@ pub(crate) fn remove_path_addition(dir: &Path) -> Result<()> {
 /// symlinked directory needs no second `allow`) and, when the file itself is a link, where it
 /// leads. Trust given to one `.env` link never covers another link to the same target.
 pub(crate) fn trust_path(path: &Path) -> PathBuf {
+    trust_key(path).0
+}
+
+/// The trust key of `path` and the file it names (the link's resolved target, or the file at
+/// its place), resolved once.
+fn trust_key(path: &Path) -> (PathBuf, PathBuf, bool) {
     let placed = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => fs::canonicalize(dir)
             .map(|d| d.join(name))
@@ -192,10 +198,10 @@ pub(crate) fn trust_path(path: &Path) -> PathBuf {
         Some(target) => {
             let mut key = placed.into_os_string();
             key.push(" -> ");
-            key.push(target);
-            PathBuf::from(key)
+            key.push(&target);
+            (PathBuf::from(key), target, true)
         }
-        None => placed,
+        None => (placed.clone(), placed, false),
     }
 }
 
@@ -206,4 +212,38 @@ pub(crate) fn link_target(path: &Path) -> Option<PathBuf> {
         return None;
     }
     Some(fs::canonicalize(path).unwrap_or_else(|_| fs::read_link(path).unwrap_or_default()))
+}
+
+/// A `.env` as trust sees it: the key it is trusted under and the bytes it holds, both of one
+/// file.
+pub(crate) struct TrustedRead {
+    /// [`trust_path`]'s key: the place, and where a link led.
+    pub key: PathBuf,
+    /// Where the link led, when the file is one.
+    pub target: Option<PathBuf>,
+    pub content: Vec<u8>,
+}
+
+/// Reads a `.env` for trust without a window between checking and reading: the file is opened
+/// once (non-blocking, a link followed, see [`files::open_regular`]); the link is then resolved
+/// for the key, and the file the key names must be the opened one (same device and inode), or
+/// the read is refused; the content is what was read from that descriptor. A repository that
+/// swaps its link while hfenv reads it gets a refusal, never one target's bytes under another
+/// target's trust.
+pub(crate) fn read_for_trust(path: &Path, limit: u64) -> std::result::Result<TrustedRead, String> {
+    use std::os::unix::fs::MetadataExt;
+    let (file, opened) =
+        files::open_regular(path, limit, files::Links::Follow).map_err(|e| e.to_string())?;
+    let (key, named, is_link) = trust_key(path);
+    let same =
+        fs::metadata(&named).is_ok_and(|m| m.dev() == opened.dev() && m.ino() == opened.ino());
+    if !same {
+        return Err("it changed while it was read (its link was moved)".into());
+    }
+    let content = files::read_opened(file, limit).map_err(|e| e.to_string())?;
+    Ok(TrustedRead {
+        key,
+        target: is_link.then_some(named),
+        content,
+    })
 }

@@ -16,7 +16,7 @@ use crate::{dotenv, names, paths};
 /// The non-secret variable naming the active profile, for prompts.
 pub(crate) const PROFILE_VAR: &str = "HFENV_PROFILE";
 /// Largest `.env` read; anything bigger is refused rather than read into a prompt.
-const MAX_FILE: u64 = crate::files::SMALL;
+pub(crate) const MAX_FILE: u64 = crate::files::SMALL;
 
 /// Where a wanted variable comes from: the active profile, or the `.env` file at this index
 /// of [`Wanted::dotenv`].
@@ -231,8 +231,21 @@ fn apply_profile(
     w.vars
         .insert(PROFILE_VAR.into(), profile_var(Some(choice.name.clone())));
     let mut refused = Refused::default();
+    // nushell takes names that differ only in case for one variable.
+    let mut folded: Option<std::collections::HashMap<String, String>> =
+        (opts.shell == Some(Shell::Nushell)).then(|| {
+            w.vars
+                .keys()
+                .map(|k| (k.to_ascii_lowercase(), k.clone()))
+                .collect()
+        });
     for (k, v) in &profile.env {
-        match names::refusal(k, v, opts.shell) {
+        let twin = || {
+            folded
+                .as_mut()
+                .and_then(|seen| names::case_twin_among(k, seen))
+        };
+        match names::refusal(k, v, opts.shell).or_else(twin) {
             None => {
                 w.vars.insert(k.clone(), profile_var(Some(v.clone())));
             }
@@ -308,13 +321,15 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
     w.watches.extend(files.iter().cloned());
     let profile_active = w.profile_token_active();
     for path in files {
-        let (trust, content, problem) = match read_regular(&path) {
-            Ok(content) => (
-                state::trust(&ctx.state, &state::trust_path(&path), &content),
-                Some(content),
+        // Opened once: the trust key and the content are of the file that was read.
+        let (trust, content, problem, key) = match state::read_for_trust(&path, MAX_FILE) {
+            Ok(read) => (
+                state::trust(&ctx.state, &read.key, &read.content),
+                Some(read.content),
                 None,
+                Some(read.key),
             ),
-            Err(problem) => (Trust::Blocked, None, Some(problem)),
+            Err(problem) => (Trust::Blocked, None, Some(problem), None),
         };
         if let Some(problem) = &problem {
             w.notices
@@ -322,7 +337,8 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
         }
         if let (Trust::Blocked, None, Some(content)) = (trust, &problem, &content) {
             w.notice_keys.push(state::content_key(&path, content));
-            let what = if state::was_allowed(&ctx.state, &state::trust_path(&path)) {
+            let key = key.as_deref().unwrap_or(&path);
+            let what = if state::was_allowed(&ctx.state, key) {
                 "changed since you allowed it"
             } else {
                 "is blocked"
@@ -478,13 +494,6 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
         return Some("the active profile owns it; set it in the profile instead".into());
     }
     None
-}
-
-/// A `.env` file: a small regular file, opened without blocking (a FIFO or `/dev/zero` must
-/// never hang a prompt). A link is followed: trust covers where it leads.
-pub(crate) fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    crate::files::read_bounded(path, MAX_FILE, crate::files::Links::Follow)
-        .map_err(|e| e.to_string())
 }
 
 fn shell_word(path: &Path) -> String {

@@ -39,22 +39,22 @@ pub(crate) fn allow(args: Allow) -> Result<()> {
     let here = Here::load()?;
     let mut out = String::new();
     for path in targets(&here, args.files)? {
-        let content = wanted::read_regular(&path).map_err(|why| {
+        // Opened once: what is trusted is the file that was read, at the target it was read at.
+        let read = state::read_for_trust(&path, wanted::MAX_FILE).map_err(|why| {
             Error::new(
                 format!("cannot trust `{}`: {why}", path.display()),
                 "allow a regular file",
             )
         })?;
-        let key_path = state::trust_path(&path);
         // Trust covers the link and its target together: say where it leads.
-        if let Some(target) = state::link_target(&path) {
+        if let Some(target) = &read.target {
             ui::say(&format!(
                 "`{}` is a symbolic link to `{}`: trusted only as this link to that file, until either changes",
                 path.display(),
                 target.display()
             ));
         }
-        state::allow(&key_path, &content)?;
+        state::allow(&read.key, &read.content)?;
         out.push_str(&format!(
             "allowed `{}` (until it changes)\n",
             path.display()

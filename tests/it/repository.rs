@@ -217,3 +217,108 @@ fn data_exports_carry_no_host_path() {
     let dotenv = s.hfenv(&["export", "dotenv"]).ok().stdout;
     assert!(!dotenv.contains("PATH="), "{dotenv}");
 }
+
+/// B3: trust is checked on the very file that is read. A repository swapping its `.env` link
+/// between two targets while the hook and `allow` read it never gets a target's values loaded
+/// under another's trust, nor a target trusted with another's content: the file is opened
+/// once, the link's target checked against that descriptor, and what is hashed is what was
+/// read from it. The same holds for a pin swapped between a file and a link.
+#[test]
+fn swapping_a_link_while_it_is_read_never_mixes_trust() {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.add_inline("personal", TOKEN_PERSONAL);
+    let dir = s.mkdir("p");
+    s.write("p/a.env", "FROM=a\n");
+    s.write("p/b.env", "FROM=b\n");
+    s.write("p/pin-work", "work\n");
+    s.write("p/pin-personal", "personal\n");
+    symlink("a.env", dir.join(".env")).unwrap();
+    std::fs::copy(dir.join("pin-work"), dir.join(".hfenv")).unwrap();
+    s.hfenv(&["allow"]).dir(&dir).ok();
+
+    // Swaps `.env` between the two targets, and `.hfenv` between a file and a link to another
+    // pin, each by an atomic rename, until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, dir) = (stop.clone(), dir.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let tmp = dir.join(".env.swap");
+                let _ = std::fs::remove_file(&tmp);
+                symlink(
+                    if n.is_multiple_of(2) {
+                        "b.env"
+                    } else {
+                        "a.env"
+                    },
+                    &tmp,
+                )
+                .unwrap();
+                std::fs::rename(&tmp, dir.join(".env")).unwrap();
+                let tmp = dir.join(".hfenv.swap");
+                let _ = std::fs::remove_file(&tmp);
+                if n.is_multiple_of(2) {
+                    symlink("pin-personal", &tmp).unwrap();
+                } else {
+                    std::fs::copy(dir.join("pin-work"), &tmp).unwrap();
+                }
+                std::fs::rename(&tmp, dir.join(".hfenv")).unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let mut wrong = Vec::new();
+    // The hook's read: only the trusted link's values, only the pin that is a file.
+    for _ in 0..150 {
+        let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        if v["FROM"] == "b" {
+            wrong.push("b.env's values loaded under a.env's trust".to_string());
+        }
+        if v.get("HF_TOKEN").is_some() && v["HFENV_PROFILE"] != "work" {
+            wrong.push(format!(
+                "the pin's link was followed: {}",
+                v["HFENV_PROFILE"]
+            ));
+        }
+    }
+    // `allow` while the link moves: each approval pairs a target with that target's content,
+    // checked after every `allow` (a later one replaces an earlier approval of the same link).
+    let place = dir.canonicalize().unwrap().join(".env");
+    let check = |wrong: &mut Vec<String>| {
+        for entry in std::fs::read_dir(s.state_dir().join("allow"))
+            .unwrap()
+            .flatten()
+        {
+            let key = std::fs::read_to_string(entry.path()).unwrap();
+            let Some(target) = key.strip_prefix(&format!("{} -> ", place.display())) else {
+                wrong.push(format!("an approval not as a link: {key}"));
+                continue;
+            };
+            let content = std::fs::read(target).unwrap();
+            let mut hash = Sha256::new();
+            hash.update(key.as_bytes());
+            hash.update(b"\n");
+            hash.update(&content);
+            let expected: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            if entry.file_name().to_string_lossy() != expected {
+                wrong.push(format!("`{target}` trusted with another file's content"));
+            }
+        }
+    };
+    for _ in 0..150 {
+        s.hfenv(&["allow"]).dir(&dir).run();
+        check(&mut wrong);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(swaps > 0);
+    assert_eq!(wrong, Vec::<String>::new(), "{swaps} swaps");
+}
