@@ -25,7 +25,7 @@ var __hfenv_sp = ''
 # What the last answer was read from (`files`: paths, what they held is in `__hfenv_seen`),
 # what must stay absent (`absent`, `here`: the current directory's candidates), dangling links
 # (`links`), and the region (`base`, `bars`, `probe`, `names`, `marks`).
-var __hfenv_w = [&files=[] &absent=[] &here=[] &links=[] &base=$nil &bars=[] &probe=[] &names=[] &marks=[]]
+var __hfenv_w = [&files=[] &refs=[] &absent=[] &here=[] &links=[] &base=$nil &bars=[] &probe=[] &names=[] &marks=[]]
 var __hfenv_seen = $nil
 # Set when a watched path changed while the binary ran: the next prompt asks again.
 var __hfenv_dirty = $true
@@ -132,7 +132,9 @@ fn __hfenv_changed {
     }
     try {
         var w = $__hfenv_w
-        or (not-eq (__hfenv_snapshot $w[files]) $__hfenv_seen) ^
+        # A path whose time the binary could not trust (`null` reference): ask again.
+        or (has-value $w[refs] $nil) ^
+            (not-eq (__hfenv_snapshot $w[files]) $__hfenv_seen) ^
             (has-value [(for p [(all $w[here]) (all $w[absent])] { __hfenv_exists $p })] $true) ^
             (has-value [(for p $w[links] {
                 or (__hfenv_exists $p) (not (has-value (__hfenv_entries (path:dir $p)) $p))
@@ -206,7 +208,7 @@ fn __hfenv_load {
         set __hfenv_stamp = $doc[stamp]
     }
     var w = [&]
-    for k [watch absent here links bars probe names marks] {
+    for k [watch refs absent here links bars probe names marks] {
         var v = []
         if (and (has-key $doc $k) (not-eq $doc[$k] $nil)) { set v = $doc[$k] }
         set w[$k] = $v

@@ -323,3 +323,144 @@ fn the_prompt_checks_as_much_at_depth_200_as_at_depth_5() {
     assert!(shallow > 0);
     assert_eq!(shallow, deep200, "depth 5:\n{out5}\ndepth 200:\n{out200}");
 }
+
+/// The known limit's safety net: a pin made by hand in a directory between the current one and
+/// the working tree's root is not watched at a steady prompt (so the prompt's cost does not
+/// grow with depth), but the next `cd` sees it, even one within the region.
+#[test]
+fn a_pin_made_between_the_directory_and_the_root_is_seen_at_the_next_cd() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.mkdir("proj/a/b/c");
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj/a/b").show("HF_TOKEN", "none");
+        c.sh_c("echo work > ~/proj/.hfenv");
+        c.ses.cd("proj/a/b/c").show("HF_TOKEN", "below");
+        c.ses.cd("proj/a").show("HF_TOKEN", "above");
+        let o = c.ses.run();
+        o.unset("none");
+        o.is("below", TOKEN_WORK);
+        o.is("above", TOKEN_WORK);
+    });
+}
+
+/// Times are compared for equality, not only for being newer: a pin or `.env` replaced by a
+/// file renamed into place with an old date (`mv`, `cp -p`, an unpacked archive) is seen at the
+/// next prompt, with one export.
+#[test]
+fn a_file_renamed_into_place_with_an_old_date_is_seen() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        s.write("proj/.env", "DATED=new\n");
+        s.hfenv(&["allow", &s.path("proj/.env").display().to_string()])
+            .ok();
+        s.write("old.env", "DATED=old\n");
+        s.hfenv(&["allow", &s.path("old.env").display().to_string()])
+            .ok();
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj").show("HF_TOKEN", "t0").show("DATED", "d0");
+        c.snap("a");
+        c.sh_c("echo personal > ~/p2 && touch -d 2001-01-01 ~/p2 && mv ~/p2 ~/proj/.hfenv");
+        c.ses.show("HF_TOKEN", "t1");
+        c.snap("b");
+        // Trust covers the content, wherever it was allowed: the old file's content is trusted.
+        c.sh_c("touch -d 2001-01-01 ~/old.env && mv ~/old.env ~/proj/.env");
+        c.ses.show("DATED", "d1");
+        c.prompts(3).snap("c");
+        let o = c.ses.run();
+        o.is("t0", TOKEN_WORK);
+        o.is("d0", "new");
+        o.is("t1", TOKEN_PERSONAL);
+        let log = c.log();
+        assert_eq!(c.runs("b"), c.runs("a") + 1, "{log}");
+        assert_eq!(c.runs("c"), c.runs("b") + 1, "{log}");
+        // Either it loads (content allowed) or it is blocked: never the old value kept.
+        assert_ne!(o.get("d1").as_deref(), Some("new"), "{}", o.transcript);
+    });
+}
+
+/// A `.env` whose value reads `${PWD}` makes the answer depend on the directory itself: every
+/// `cd` asks again, so each directory gets its own value.
+#[test]
+fn a_dotenv_reading_pwd_is_asked_again_at_every_cd() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.env", "WHERE=\"at ${PWD}\"\n");
+        s.hfenv(&["allow", &s.path("proj/.env").display().to_string()])
+            .ok();
+        s.mkdir("proj/src");
+        s.mkdir("proj/tests");
+        let o = Session::new(&s, sh)
+            .cd("proj/src")
+            .show("WHERE", "src")
+            .cd("proj/tests")
+            .show("WHERE", "tests")
+            .run();
+        o.is("src", &format!("at {}", s.path("proj/src").display()));
+        o.is("tests", &format!("at {}", s.path("proj/tests").display()));
+    });
+}
+
+/// In the region test a candidate counts whatever it is: a dangling link or a FIFO named
+/// `.env` in the new directory makes the `cd` ask the binary (which says it was not loaded).
+#[test]
+fn a_dangling_link_or_fifo_named_like_a_candidate_is_asked_about() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        s.mkdir("proj/src");
+        s.mkdir("proj/dangling");
+        std::os::unix::fs::symlink(s.path("nowhere"), s.path("proj/dangling/.env")).unwrap();
+        s.mkdir("proj/fifo");
+        let fifo = std::ffi::CString::new(s.path("proj/fifo/.env").display().to_string()).unwrap();
+        // SAFETY: a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj/src").show("HF_TOKEN", "src");
+        c.snap("a");
+        c.ses.cd("proj/dangling");
+        c.snap("b");
+        c.ses.cd("proj/fifo").show("HF_TOKEN", "fifo");
+        c.snap("c");
+        let o = c.ses.run();
+        o.is("src", TOKEN_WORK);
+        o.is("fifo", TOKEN_WORK);
+        let log = c.log();
+        assert_eq!(c.runs("b"), c.runs("a") + 1, "{log}");
+        assert_eq!(c.runs("c"), c.runs("b") + 1, "{log}");
+        assert!(o.count("was not loaded") >= 2, "{}", o.transcript);
+    });
+}
+
+/// Directory names that are not UTF-8 (bash and zsh type them as `$'\xff'`): the region test
+/// cannot be handed such a path as text, so it falls back to an export, and the answer is right.
+#[test]
+fn directory_names_that_are_not_utf8_get_the_right_profile() {
+    use std::os::unix::ffi::OsStrExt;
+    each_shell(&[Sh::Bash, Sh::Zsh], |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        let odd = s.path("proj").join(std::ffi::OsStr::from_bytes(b"n\xffu"));
+        std::fs::create_dir_all(odd.join("in")).unwrap();
+        std::fs::write(odd.join(".hfenv"), "team\n").unwrap();
+        let plain = s.path("proj").join(std::ffi::OsStr::from_bytes(b"p\xfel"));
+        std::fs::create_dir_all(&plain).unwrap();
+        let o = Session::new(&s, sh)
+            .line("cd ~/proj/$'n\\xffu'/in")
+            .show("HF_TOKEN", "odd")
+            .line("cd ~/proj/$'p\\xfel'")
+            .show("HF_TOKEN", "plain")
+            .line("cd ~/proj/$'n\\xffu'")
+            .show("HF_TOKEN", "odd2")
+            .run();
+        o.is("odd", TOKEN_TEAM);
+        o.is("plain", TOKEN_WORK);
+        o.is("odd2", TOKEN_TEAM);
+    });
+}
