@@ -254,3 +254,270 @@ pub(crate) fn read_pin(path: &Path) -> std::result::Result<Option<String>, Strin
 pub(crate) fn watch_file_or_dir(path: &Path, watches: &mut Vec<PathBuf>) {
     watches.push(path.to_path_buf());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory tree made for one case, under a fresh temporary root (`$ROOT` in the
+    /// expectations). `state/global` is the global choice.
+    struct Case {
+        what: &'static str,
+        /// Files (relative path, content); a content starting with `->` is a symlink to the rest.
+        files: &'static [(&'static str, &'static str)],
+        /// `[dirs]` rules: (directory under `$ROOT`, profile).
+        rules: &'static [(&'static str, &'static str)],
+        /// `HFENV_SHELL_PROFILE`.
+        shell: Option<&'static str>,
+        cwd: &'static str,
+        /// (profile, why it was chosen, in words).
+        chosen: Option<(&'static str, &'static str)>,
+        notices: &'static [&'static str],
+        /// The watches under `$ROOT`, in order; `None`: not checked in this case.
+        watches: Option<&'static [&'static str]>,
+    }
+
+    const RULE: &str = "a profile name starts with a letter or digit, contains only letters, digits, `.`, `_` and `-`, and does not look like a token";
+
+    fn run(case: &Case) -> (Option<(String, String)>, Vec<String>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for (rel, content) in case.files {
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            match content.strip_prefix("->") {
+                Some(target) => std::os::unix::fs::symlink(target, &path).unwrap(),
+                None => fs::write(&path, content).unwrap(),
+            }
+        }
+        fs::create_dir_all(root.join(case.cwd)).unwrap();
+        let mut toml = String::from(
+            "[profiles.work]\ntoken_env = \"W\"\n[profiles.personal]\ntoken_env = \"P\"\n[dirs]\n",
+        );
+        for (rel, name) in case.rules {
+            toml.push_str(&format!("\"{}\" = \"{name}\"\n", root.join(rel).display()));
+        }
+        let config_path = root.join("config.toml");
+        let config = crate::config::parse(&config_path, &toml).unwrap();
+        let env = |k: &str| (k == SHELL_CHOICE_VAR).then(|| case.shell.map(str::to_string))?;
+        let ctx = Context {
+            config: &config,
+            config_path: &config_path,
+            state: root.join("state"),
+            cwd: root.join(case.cwd),
+            env: &env,
+        };
+        let chosen = choose(&ctx);
+        let shown = |text: String| text.replace(&root.display().to_string(), "$ROOT");
+        (
+            chosen.choice.map(|c| (c.name, shown(c.why.describe()))),
+            chosen.notices.into_iter().map(shown).collect(),
+            chosen
+                .watches
+                .iter()
+                .filter(|w| w.starts_with(&root))
+                .map(|w| shown(w.display().to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn choose_table() {
+        let cases = [
+            Case {
+                what: "nothing anywhere: no profile; the tree and the global choice watched",
+                files: &[],
+                rules: &[],
+                shell: None,
+                cwd: "a/b",
+                chosen: None,
+                notices: &[],
+                // The global file does not exist: its nearest existing directory shows it appear.
+                watches: Some(&["$ROOT/a/b", "$ROOT/a", "$ROOT", "$ROOT/state/global", "$ROOT"]),
+            },
+            Case {
+                what: "the global choice when nothing nearer applies",
+                files: &[("state/global", "personal\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: Some(("personal", "global choice (`hfenv use NAME`)")),
+                notices: &[],
+                watches: Some(&["$ROOT/a", "$ROOT", "$ROOT/state/global"]),
+            },
+            Case {
+                what: "this shell's choice beats a pin, a rule and the global choice",
+                files: &[("a/.hfenv", "work\n"), ("state/global", "work\n")],
+                rules: &[("a", "work")],
+                shell: Some("personal"),
+                cwd: "a",
+                chosen: Some((
+                    "personal",
+                    "this shell's choice (`HFENV_SHELL_PROFILE`, set by `hfenv use NAME --shell`)",
+                )),
+                notices: &[],
+                watches: Some(&[]),
+            },
+            Case {
+                what: "an empty shell choice is no choice",
+                files: &[("state/global", "work\n")],
+                rules: &[],
+                shell: Some(""),
+                cwd: "a",
+                chosen: Some(("work", "global choice (`hfenv use NAME`)")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a pin in an ancestor beats the global choice; the search stops there",
+                files: &[("a/.hfenv", "# the team's account\n\nwork\n"), ("state/global", "personal\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a/b/c",
+                chosen: Some(("work", "pin file `$ROOT/a/.hfenv`")),
+                notices: &[],
+                watches: Some(&["$ROOT/a/b/c", "$ROOT/a/b", "$ROOT/a", "$ROOT/a/.hfenv", "$ROOT"]),
+            },
+            Case {
+                what: "the nearest pin wins",
+                files: &[("a/.hfenv", "work\n"), ("a/b/.hfenv", "personal\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a/b/c",
+                chosen: Some(("personal", "pin file `$ROOT/a/b/.hfenv`")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a rule deeper than the pin wins",
+                files: &[("a/.hfenv", "work\n")],
+                rules: &[("a/b", "personal")],
+                shell: None,
+                cwd: "a/b/c",
+                chosen: Some(("personal", "directory rule `$ROOT/a/b` in the config")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a pin deeper than the rule wins",
+                files: &[("a/b/.hfenv", "work\n")],
+                rules: &[("a", "personal")],
+                shell: None,
+                cwd: "a/b/c",
+                chosen: Some(("work", "pin file `$ROOT/a/b/.hfenv`")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a tie goes to the user's config, not the repository's file",
+                files: &[("a/.hfenv", "work\n")],
+                rules: &[("a", "personal")],
+                shell: None,
+                cwd: "a/b",
+                chosen: Some(("personal", "directory rule `$ROOT/a` in the config")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "the deepest of several rules",
+                files: &[],
+                rules: &[("a", "work"), ("a/b", "personal")],
+                shell: None,
+                cwd: "a/b/c",
+                chosen: Some(("personal", "directory rule `$ROOT/a/b` in the config")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a rule for a sibling does not apply",
+                files: &[],
+                rules: &[("ab", "work")],
+                shell: None,
+                cwd: "a/b",
+                chosen: None,
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "a pin naming an unknown profile is still the choice (wanted says so)",
+                files: &[("a/.hfenv", "nosuch\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: Some(("nosuch", "pin file `$ROOT/a/.hfenv`")),
+                notices: &[],
+                watches: None,
+            },
+            Case {
+                what: "refused pins are said without their content; the next one up applies",
+                files: &[("a/.hfenv", "work\n"), ("a/b/.hfenv", "work personal\nsecret=hunter2\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a/b",
+                chosen: Some(("work", "pin file `$ROOT/a/.hfenv`")),
+                notices: &["`$ROOT/a/b/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
+                watches: Some(&["$ROOT/a/b", "$ROOT/a/b/.hfenv", "$ROOT/a", "$ROOT/a/.hfenv", "$ROOT"]),
+            },
+            Case {
+                what: "a pin that names nothing",
+                files: &[("a/.hfenv", "# nothing here\n\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: None,
+                notices: &["`$ROOT/a/.hfenv` was ignored: it names no profile — a pin holds one profile name (RULE)"],
+                watches: None,
+            },
+            Case {
+                what: "a pin with control characters",
+                files: &[("a/.hfenv", "w\u{0}\u{ff}")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: None,
+                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
+                watches: None,
+            },
+            Case {
+                what: "a token-shaped pin is not a name, and is not quoted",
+                files: &[("a/.hfenv", "hf_FakeWorkTokenAAAAAAAAAAAAAAAAAAA1111\n")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: None,
+                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
+                watches: None,
+            },
+            Case {
+                what: "a pin that is a link (to a secret) is refused unread",
+                files: &[("secret", "work\n"), ("a/.hfenv", "->../secret")],
+                rules: &[],
+                shell: None,
+                cwd: "a",
+                chosen: None,
+                notices: &["`$ROOT/a/.hfenv` was ignored: a symbolic link, which is not followed here — a pin holds one profile name (RULE)"],
+                watches: None,
+            },
+        ];
+        let mut failed = Vec::new();
+        for case in &cases {
+            let (chosen, notices, watches) = run(case);
+            let want = case.chosen.map(|(n, w)| (n.to_string(), w.to_string()));
+            let want_notices: Vec<String> = case
+                .notices
+                .iter()
+                .map(|n| n.replace("RULE", RULE))
+                .collect();
+            if chosen != want
+                || notices != want_notices
+                || case.watches.is_some_and(|w| watches != w)
+            {
+                failed.push(format!(
+                    "{}:\n  chosen {chosen:?}\n  notices {notices:?}\n  watches {watches:?}",
+                    case.what
+                ));
+            }
+        }
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
+}

@@ -109,20 +109,12 @@ fn exec_for_a_repository_uses_its_owners_profile() {
     assert_eq!(run("acme/model"), TOKEN_WORK);
     assert_eq!(run("datasets/Acme/data"), TOKEN_WORK);
     assert_eq!(run("https://huggingface.co/acme/model"), TOKEN_WORK);
-    let e = s
-        .hfenv(&["exec", "--for", "alice/model", "--", "true"])
-        .code(1);
-    assert!(
-        e.stderr.contains("no profile lists `alice` in `owners`"),
-        "{}",
-        e.stderr
-    );
-    let e = s.hfenv(&["exec", "--for", "..", "--", "true"]).code(2);
-    assert!(e.stderr.contains("not a repository id"), "{}", e.stderr);
-    let e = s
-        .hfenv(&["exec", "--for", "acme/x", "-p", "personal", "--", "true"])
-        .code(2);
-    assert!(e.stderr.contains("--for"), "{}", e.stderr);
+    s.hfenv(&["exec", "--for", "alice/model", "--", "true"])
+        .expect_stderr(1, "hfenv: no profile lists `alice` in `owners` — add `owners = [\"alice\"]` to the profile that serves it, or pass `-p PROFILE`\n");
+    s.hfenv(&["exec", "--for", "..", "--", "true"])
+        .expect_stderr(2, "hfenv: `..` is not a repository id — give one as `OWNER/NAME`, `datasets/OWNER/NAME` or a Hub URL\n");
+    s.hfenv(&["exec", "--for", "acme/x", "-p", "personal", "--", "true"])
+        .expect_stderr(2, "hfenv: the argument '--for <REPO_ID>' cannot be used with '--profile <PROFILE>' — see `hfenv exec --help`\n");
 }
 
 #[test]
@@ -131,22 +123,11 @@ fn an_owner_listed_twice_or_malformed_is_a_config_error() {
     s.write_config(&format!(
         "[profiles.a]\ntoken = \"{TOKEN_WORK}\"\nowners = [\"acme\"]\n\n[profiles.b]\ntoken = \"{TOKEN_TEAM}\"\nowners = [\"ACME\"]\n"
     ));
-    let e = s.hfenv(&["list"]).code(1);
-    assert!(
-        e.stderr
-            .contains("owner `acme` is listed by profiles `a` and `b`"),
-        "{}",
-        e.stderr
-    );
+    s.hfenv(&["list"]).expect_stderr(1, "hfenv: $HOME/.config/hfenv/config.toml:1:1: owner `acme` is listed by profiles `a` and `b` — each owner may be served by one profile; remove it from one of them\n");
     s.write_config(&format!(
         "[profiles.a]\ntoken = \"{TOKEN_WORK}\"\nowners = [\"acme/model\"]\n"
     ));
-    let e = s.hfenv(&["list"]).code(1);
-    assert!(
-        e.stderr.contains("not a Hub user or organisation name"),
-        "{}",
-        e.stderr
-    );
+    s.hfenv(&["list"]).expect_stderr(1, "hfenv: $HOME/.config/hfenv/config.toml:1:1: profile `a` lists `acme/model` in `owners`, which is not a Hub user or organisation name — use names as they appear in Hub URLs, such as `acme` for huggingface.co/acme/model\n");
 }
 
 fn fine_grained(user: &str, scoped: serde_json::Value, gated: bool) -> Reply {

@@ -133,6 +133,8 @@ pub struct Run {
     stdin: Option<Vec<u8>>,
     /// What `expect` writes in place of text that changes from run to run, longest first.
     placeholders: Vec<(String, String)>,
+    /// Whether `expect` reads times of day (`2026-01-31 12:00 UTC`) as `DATE UTC`.
+    dates: bool,
 }
 
 pub struct Done {
@@ -148,6 +150,7 @@ impl Run {
             cmd,
             stdin: None,
             placeholders: Vec::new(),
+            dates: false,
         }
     }
 
@@ -168,6 +171,13 @@ impl Run {
         self
     }
 
+    /// `expect` reads each UTC time of day hfenv prints (`2026-01-31 12:00 UTC`, an expiry
+    /// relative to the test's clock) as `DATE UTC`.
+    pub fn placeholder_dates(mut self) -> Run {
+        self.dates = true;
+        self
+    }
+
     /// Runs and checks the whole outcome: the exit code, and stdout and stderr to the letter
     /// (after placeholders), as just's test builder does. A message is the behaviour: a
     /// fragment would still pass after a wording change. Returns the run for further checks.
@@ -180,11 +190,17 @@ impl Run {
     fn expect_parts(self, code: i32, stdout: Option<&str>, stderr: &str) -> Done {
         let cmdline = format!("{:?}", self.cmd);
         let placeholders = self.placeholders.clone();
+        let dates = self.dates;
         let done = self.run();
         let normal = |text: &str| {
-            placeholders
+            let text = placeholders
                 .iter()
-                .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+                .fold(text.to_string(), |t, (from, to)| t.replace(from, to));
+            if dates {
+                without_dates(&text)
+            } else {
+                text
+            }
         };
         let got = (
             done.output.status.code(),
@@ -500,4 +516,32 @@ fn record_outcome(file: &std::ffi::OsStr, got: &(Option<i32>, String, String)) {
         .open(file)
         .unwrap();
     writeln!(f, "{line}").unwrap();
+}
+
+/// `text` with each `YYYY-MM-DD HH:MM UTC` written `DATE UTC`.
+fn without_dates(text: &str) -> String {
+    const SHAPE: &[u8] = b"0000-00-00 00:00 UTC";
+    let fits = |at: &[u8]| {
+        at.len() >= SHAPE.len()
+            && SHAPE.iter().zip(at).all(|(s, c)| {
+                if *s == b'0' {
+                    c.is_ascii_digit()
+                } else {
+                    s == c
+                }
+            })
+    };
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if fits(rest.as_bytes()) {
+            out.push_str("DATE UTC");
+            rest = &rest[SHAPE.len()..];
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
