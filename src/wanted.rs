@@ -504,3 +504,276 @@ fn dedup(v: &mut Vec<PathBuf>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|p| seen.insert(p.clone()));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::choose::Why;
+
+    const WORK: &str = "hf_FakeWorkTokenAAAAAAAAAAAAAAAAAAA1111";
+    /// The `.env` files these cases read: a name of their own, so no `.env` above the
+    /// temporary directory can join in.
+    const DOTENV: &str = "layer.env";
+
+    struct Case {
+        what: &'static str,
+        /// The profiles, as config text.
+        profiles: &'static str,
+        /// The profile chosen, by a pin in `$ROOT` (`None`: no choice).
+        choice: Option<&'static str>,
+        /// `.env` files: (directory under `$ROOT`, content, allowed).
+        dotenv: &'static [(&'static str, &'static str, bool)],
+        /// The variables the environment holds.
+        env: &'static [(&'static str, &'static str)],
+        legacy_owned: bool,
+        shell: Option<Shell>,
+        /// (name, value or `None` to unset, where from: `profile` or the `.env`'s directory).
+        vars: &'static [(&'static str, Option<&'static str>, &'static str)],
+        notices: &'static [&'static str],
+    }
+
+    /// (name, value, where from) per wanted variable.
+    type Vars = Vec<(String, Option<String>, String)>;
+
+    fn run(case: &Case) -> (Vars, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let state = root.join("state");
+        let allow = state::allow_dir(&state);
+        fs::create_dir_all(&allow).unwrap();
+        for (rel, content, allowed) in case.dotenv {
+            let path = root.join(rel).join(DOTENV);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, content).unwrap();
+            if *allowed {
+                let key = state::content_key(&state::trust_path(&path), content.as_bytes());
+                fs::write(allow.join(key), "").unwrap();
+            }
+        }
+        let cwd = root.join("a/b");
+        fs::create_dir_all(&cwd).unwrap();
+        let config_path = root.join("config.toml");
+        let toml = format!(
+            "[settings]\ndotenv_files = [\"{DOTENV}\"]\ndotenv_search = \"root\"\n{}",
+            case.profiles
+        );
+        let config = crate::config::parse(&config_path, &toml).unwrap();
+        let env = |k: &str| {
+            case.env
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        let ctx = Context {
+            config: &config,
+            config_path: &config_path,
+            state,
+            cwd,
+            env: &env,
+        };
+        let chosen = choose::Chosen {
+            choice: case.choice.map(|name| Choice {
+                name: name.to_string(),
+                why: Why::PinFile(root.join(".hfenv")),
+            }),
+            ..choose::Chosen::default()
+        };
+        let opts = Options {
+            dotenv: true,
+            reuse: None,
+            legacy_owned: case.legacy_owned,
+            shell: case.shell,
+        };
+        let w = wanted(&ctx, chosen, &opts);
+        let shown = |text: &str| text.replace(&root.display().to_string(), "$ROOT");
+        let vars = w
+            .vars
+            .iter()
+            .map(|(name, var)| {
+                let origin = match var.origin {
+                    Origin::Profile => "profile".to_string(),
+                    Origin::Dotenv(i) => {
+                        shown(&w.dotenv[i].path.parent().unwrap().display().to_string())
+                    }
+                };
+                (name.clone(), var.value.clone(), origin)
+            })
+            .collect();
+        (vars, w.notices.iter().map(|n| shown(n)).collect())
+    }
+
+    #[test]
+    fn wanted_table() {
+        let work = "[profiles.work]\ntoken = \"hf_FakeWorkTokenAAAAAAAAAAAAAAAAAAA1111\"\nenv = { HF_HOME = \"/data/work\" }\n";
+        let cases = [
+            Case {
+                what: "no choice, no files: nothing wanted",
+                profiles: work,
+                choice: None,
+                dotenv: &[],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[],
+                notices: &[],
+            },
+            Case {
+                what: "the profile's layer: its token, its name, its env",
+                profiles: work,
+                choice: Some("work"),
+                dotenv: &[],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/work"), "profile"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                ],
+                notices: &[],
+            },
+            Case {
+                what: "the legacy variable follows the profile where the user had it",
+                profiles: work,
+                choice: Some("work"),
+                dotenv: &[],
+                env: &[],
+                legacy_owned: true,
+                shell: None,
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/work"), "profile"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                    ("HUGGING_FACE_HUB_TOKEN", Some(WORK), "profile"),
+                ],
+                notices: &[],
+            },
+            Case {
+                what: "an unknown profile: nothing of it, said with the closest names",
+                profiles: work,
+                choice: Some("wrok"),
+                dotenv: &[],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[],
+                notices: &["profile `wrok` (pin file `$ROOT/.hfenv`) does not exist, so no token is exported — did you mean `work`?"],
+            },
+            Case {
+                what: "a token that cannot be had: the token variables unset, nothing else of the profile",
+                profiles: "[profiles.ci]\ntoken_env = \"CI_TOKEN\"\nenv = { HF_HOME = \"/data/ci\" }\n",
+                choice: Some("ci"),
+                dotenv: &[],
+                env: &[],
+                legacy_owned: true,
+                shell: None,
+                vars: &[
+                    ("HF_TOKEN", None, "profile"),
+                    ("HUGGING_FACE_HUB_TOKEN", None, "profile"),
+                ],
+                notices: &["profile `ci` reads `CI_TOKEN`, which is not set — export `CI_TOKEN` before using `ci` (no token exported)"],
+            },
+            Case {
+                what: "a name the shell treats specially is refused for that shell only",
+                profiles: "[profiles.work]\ntoken = \"hf_FakeWorkTokenAAAAAAAAAAAAAAAAAAA1111\"\nenv = { PROMPT_COMMAND = \"x\", HF_HOME = \"/data/work\" }\n",
+                choice: Some("work"),
+                dotenv: &[],
+                env: &[],
+                legacy_owned: false,
+                shell: Some(Shell::Bash),
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/work"), "profile"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                ],
+                notices: &["profile `work`: not set: `PROMPT_COMMAND` (bash treats it specially) — the rest applies"],
+            },
+            Case {
+                what: "`.env` layers: the nearer wins, and reads what the farther set",
+                profiles: work,
+                choice: None,
+                dotenv: &[
+                    ("a", "A=outer\nB=outer\n", true),
+                    ("a/b", "B=inner\nC=${A}-${B}\n", true),
+                ],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[
+                    ("A", Some("outer"), "$ROOT/a"),
+                    ("B", Some("inner"), "$ROOT/a/b"),
+                    ("C", Some("outer-inner"), "$ROOT/a/b"),
+                ],
+                notices: &[],
+            },
+            Case {
+                what: "a blocked `.env` sets nothing and says how to allow it",
+                profiles: work,
+                choice: None,
+                dotenv: &[("a", "A=1\n", false), ("a/b", "B=2\n", true)],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[("B", Some("2"), "$ROOT/a/b")],
+                notices: &["`$ROOT/a/layer.env` is blocked — run `hfenv allow $ROOT/a/layer.env` to load it"],
+            },
+            Case {
+                what: "while a profile is active a `.env` may not set its token, endpoint or name (in any case)",
+                profiles: work,
+                choice: Some("work"),
+                dotenv: &[(
+                    "a/b",
+                    "HF_TOKEN=hf_FromTheRepositoryAAAAAAAAAAAAAAAA\nhf_endpoint=https://evil.example\nHF_TOKEN_PATH=/tmp/t\nHFENV_PROFILE=other\nHUGGING_FACE_HUB_TOKEN=x\nHF_HOME=/data/repo\n",
+                    true,
+                )],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/repo"), "$ROOT/a/b"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                ],
+                notices: &["`$ROOT/a/b/layer.env`: not set: `HF_TOKEN` (the active profile owns it; set it in the profile instead), `hf_endpoint` (the active profile owns it; set it in the profile instead), `HF_TOKEN_PATH` (the active profile owns it; set it in the profile instead), `HFENV_PROFILE` (the active profile owns it; set it in the profile instead), `HUGGING_FACE_HUB_TOKEN` (the active profile owns it; set it in the profile instead) — the rest applies"],
+            },
+            Case {
+                what: "without a profile a `.env` may set the token; hfenv's own names never",
+                profiles: work,
+                choice: None,
+                dotenv: &[("a/b", "HF_TOKEN=hf_FromTheRepositoryAAAAAAAAAAAAAAAA\nHFENV_PROFILE=x\n__HFENV_STATE=x\nBAD-NAME=1\n", true)],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[("HF_TOKEN", Some("hf_FromTheRepositoryAAAAAAAAAAAAAAAA"), "$ROOT/a/b")],
+                notices: &["`$ROOT/a/b/layer.env`: not set: `HFENV_PROFILE` (hfenv's own variable, which no file may set), `__HFENV_STATE` (hfenv's own variable, which no file may set), `BAD-NAME` (not a name a shell can export) — the rest applies"],
+            },
+            Case {
+                what: "a bare key sets nothing; an unparsable line is said with its place",
+                profiles: work,
+                choice: None,
+                dotenv: &[("a/b", "KEY\nGOOD=1\n'unclosed\n", true)],
+                env: &[("KEY", "mine")],
+                legacy_owned: false,
+                shell: None,
+                vars: &[("GOOD", Some("1"), "$ROOT/a/b")],
+                notices: &["`$ROOT/a/b/layer.env:3`: python-dotenv cannot parse this line, so it is skipped — fix or remove it"],
+            },
+        ];
+        let mut failed = Vec::new();
+        for case in &cases {
+            let (vars, notices) = run(case);
+            let want: Vars = case
+                .vars
+                .iter()
+                .map(|(n, v, o)| (n.to_string(), v.map(str::to_string), o.to_string()))
+                .collect();
+            if vars != want || notices != case.notices {
+                failed.push(format!(
+                    "{}:\n  vars {vars:?}\n  notices {notices:?}",
+                    case.what
+                ));
+            }
+        }
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
+}

@@ -352,163 +352,321 @@ fn path_changes(wanted: &Wanted, env: &dyn Fn(&str) -> Option<String>, out: &mut
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
     use super::*;
     use crate::wanted::{Origin, Var};
 
     const PERSONAL: &str = "hf_personal_personal_1";
     const WORK: &str = "hf_work_work_work_work_2";
+    const MINE: &str = "hf_mine_by_hand_3333333";
 
-    /// A shell that holds `env`, whose marker says hfenv set `set` (provably, unless
-    /// `lost_key`), whose store remembers `originals`, and whose hook cleared `cleared`.
-    fn session(
-        set: &[(&str, &str)],
-        originals: &[(&str, &str)],
+    /// One transition: the shell's bookkeeping and environment, what is wanted, and what must
+    /// come out. A value of `None` is an unset variable (or, in `changes`, an `Unset`).
+    struct Case {
+        what: &'static str,
+        /// What the previous marker says hfenv set.
+        marked: &'static [(&'static str, Option<&'static str>)],
+        /// The store's values to give back.
+        originals: &'static [(&'static str, &'static str)],
+        /// The marker was made under a key that is gone: nothing in it is provable.
         lost_key: bool,
-        cleared: &[&str],
-    ) -> Session {
+        /// Names the hook cleared itself while hfenv could not run.
+        cleared: &'static [&'static str],
+        /// This shell's hook made the previous load (not a marker inherited by a new shell).
+        same_shell: bool,
+        env: &'static [(&'static str, &'static str)],
+        wanted: &'static [(&'static str, Option<&'static str>)],
+        path_prepend: &'static [&'static str],
+        /// The changes before the marker, which always comes last.
+        changes: &'static [(&'static str, Option<&'static str>)],
+        /// What hfenv has set afterwards (the hook clears these when hfenv cannot run).
+        owned: &'static [&'static str],
+        /// The store afterwards: what leaving gives back.
+        originals_after: &'static [(&'static str, &'static str)],
+    }
+
+    const BASE: Case = Case {
+        what: "",
+        marked: &[],
+        originals: &[],
+        lost_key: false,
+        cleared: &[],
+        same_shell: true,
+        env: &[],
+        wanted: &[],
+        path_prepend: &[],
+        changes: &[],
+        owned: &[],
+        originals_after: &[],
+    };
+
+    const MARKED_WORK: &[(&str, Option<&str>)] =
+        &[("HFENV_PROFILE", Some("work")), ("HF_TOKEN", Some(WORK))];
+
+    fn session(case: &Case) -> Session {
         let mut previous = Marker {
-            key: if lost_key {
+            key: if case.lost_key {
                 "dead".into()
             } else {
                 keyed::check()
             },
             ..Marker::default()
         };
-        for (k, v) in set {
+        for (k, v) in case.marked {
             previous
                 .managed
-                .insert(Cow::Owned(k.to_string()), value_print(Some(v)));
+                .insert(Cow::Owned(k.to_string()), value_print(*v));
         }
         Session {
             state_dir: PathBuf::from("/nonexistent"),
-            provable: !lost_key,
+            provable: !case.lost_key,
             previous,
-            cleared: cleared.iter().map(|c| c.to_string()).collect(),
-            originals: originals
+            cleared: case.cleared.iter().map(|c| c.to_string()).collect(),
+            originals: case
+                .originals
                 .iter()
                 .map(|(k, v)| (k.to_string(), Some(v.to_string())))
                 .collect(),
             stamp: None,
-            keep_hand_edits: true,
+            keep_hand_edits: case.same_shell,
         }
     }
 
-    fn wants(vars: &[(&str, &str)]) -> Wanted {
-        let mut w = Wanted::default();
-        for (k, v) in vars {
-            w.vars.insert(
-                k.to_string(),
-                Var {
-                    value: Some(v.to_string()),
-                    origin: Origin::Profile,
-                },
-            );
-        }
-        w
-    }
+    type Outcome = (
+        Vec<(String, Option<String>)>,
+        Vec<String>,
+        Vec<(String, String)>,
+    );
 
-    #[track_caller]
-    fn case(mut s: Session, env: &[(&str, &str)], wanted: &[(&str, &str)], expect: &[Change]) {
-        let env: BTreeMap<String, String> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let lookup = |k: &str| env.get(k).cloned();
-        let w = wants(wanted);
-        let t = s.transition(&w, &lookup, "");
+    fn run(case: &Case) -> Outcome {
+        let env: BTreeMap<&str, &str> = case.env.iter().copied().collect();
+        let lookup = |k: &str| env.get(k).map(|v| v.to_string());
+        let mut wanted = Wanted::default();
+        for (k, v) in case.wanted {
+            let var = Var {
+                value: v.map(str::to_string),
+                origin: Origin::Profile,
+            };
+            wanted.vars.insert(k.to_string(), var);
+        }
+        wanted.path_prepend = case.path_prepend.iter().map(PathBuf::from).collect();
+        let mut s = session(case);
+        let t = s.transition(&wanted, &lookup, "");
         let (last, changes) = t.changes.split_last().expect("the marker comes last");
-        assert!(matches!(last, Change::Set(n, _) if n == STATE_VAR));
-        assert_eq!(changes, expect);
-    }
-
-    use std::collections::BTreeMap;
-
-    fn set(k: &'static str, v: &'static str) -> Change<'static> {
-        Change::Set(k.into(), v.into())
-    }
-
-    fn unset(k: &'static str) -> Change<'static> {
-        Change::Unset(k.into())
+        assert!(
+            matches!(last, Change::Set(n, _) if n == STATE_VAR),
+            "{}",
+            case.what
+        );
+        let changes = changes
+            .iter()
+            .map(|c| match c {
+                Change::Set(n, v) => (n.to_string(), Some(v.to_string())),
+                Change::Unset(n) => (n.to_string(), None),
+            })
+            .collect();
+        let originals = s
+            .originals
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+            .collect();
+        (changes, t.owned, originals)
     }
 
     #[test]
-    fn transitions() {
-        // Entering: the profile's values are set, the user's token remembered.
-        let mut s = session(&[], &[], false, &[]);
-        let env = [("HF_TOKEN", PERSONAL)];
-        let w = wants(&[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")]);
-        let t = s.transition(
-            &w,
-            &|k| {
-                env.iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
+    fn transition_table() {
+        let cases = [
+            Case {
+                what: "entering: the profile's values set, the user's token kept to give back",
+                env: &[("HF_TOKEN", PERSONAL)],
+                wanted: &[("HFENV_PROFILE", Some("work")), ("HF_TOKEN", Some(WORK))],
+                changes: &[("HFENV_PROFILE", Some("work")), ("HF_TOKEN", Some(WORK))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
             },
-            "",
-        );
-        assert_eq!(
-            t.changes[..2],
-            [set("HFENV_PROFILE", "work"), set("HF_TOKEN", WORK)]
-        );
-        assert_eq!(t.owned, ["HFENV_PROFILE", "HF_TOKEN"]);
-        assert_eq!(
-            s.originals.get("HF_TOKEN"),
-            Some(&Some(PERSONAL.to_string()))
-        );
-
-        let marked = [("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")];
-        // Leaving: the user's token comes back, hfenv's own variable goes.
-        case(
-            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
-            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
-            &[],
-            &[unset("HFENV_PROFILE"), set("HF_TOKEN", PERSONAL)],
-        );
-        // A value changed by hand, provably, stays.
-        case(
-            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
-            &[
-                ("HF_TOKEN", "hf_mine_by_hand_3333333"),
-                ("HFENV_PROFILE", "work"),
-            ],
-            &[],
-            &[unset("HFENV_PROFILE")],
-        );
-        // Under a lost key nothing is provable: the same value goes, the store's comes back.
-        case(
-            session(&marked, &[("HF_TOKEN", PERSONAL)], true, &[]),
-            &[
-                ("HF_TOKEN", "hf_mine_by_hand_3333333"),
-                ("HFENV_PROFILE", "work"),
-            ],
-            &[],
-            &[unset("HFENV_PROFILE"), set("HF_TOKEN", PERSONAL)],
-        );
-        // ... and with the store gone too, it is unset, never kept.
-        case(
-            session(&marked, &[], true, &[]),
-            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
-            &[],
-            &[unset("HFENV_PROFILE"), unset("HF_TOKEN")],
-        );
-        // Names the hook cleared while hfenv could not run are hfenv's: the user's come back.
-        case(
-            session(
-                &marked,
-                &[("HF_TOKEN", PERSONAL)],
-                false,
-                &["HF_TOKEN", "HFENV_PROFILE"],
-            ),
-            &[],
-            &[],
-            &[set("HF_TOKEN", PERSONAL)],
-        );
-        // Staying: nothing changes but the marker.
-        case(
-            session(&marked, &[("HF_TOKEN", PERSONAL)], false, &[]),
-            &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
-            &marked,
-            &[],
-        );
+            Case {
+                what: "entering where the shell already holds the value: nothing to do but record it",
+                env: &[("HF_TOKEN", WORK)],
+                wanted: &[("HF_TOKEN", Some(WORK))],
+                owned: &["HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", WORK)],
+                ..BASE
+            },
+            Case {
+                what: "a token that cannot be had is unset, never left behind",
+                env: &[("HF_TOKEN", PERSONAL)],
+                wanted: &[("HF_TOKEN", None)],
+                changes: &[("HF_TOKEN", None)],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
+            },
+            Case {
+                what: "staying: nothing changes but the marker",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+                wanted: MARKED_WORK,
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
+            },
+            Case {
+                what: "leaving: the user's token comes back, hfenv's own variable goes",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+                changes: &[("HFENV_PROFILE", None), ("HF_TOKEN", Some(PERSONAL))],
+                ..BASE
+            },
+            Case {
+                what: "switching profiles keeps the user's value to give back later",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+                wanted: &[("HFENV_PROFILE", Some("ci")), ("HF_TOKEN", Some("hf_ci_ci_ci_ci_ci_ci_4"))],
+                changes: &[("HFENV_PROFILE", Some("ci")), ("HF_TOKEN", Some("hf_ci_ci_ci_ci_ci_ci_4"))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
+            },
+            Case {
+                what: "a value changed by hand, provably, stays on leaving",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                changes: &[("HFENV_PROFILE", None)],
+                ..BASE
+            },
+            Case {
+                what: "a variable unset by hand stays unset on leaving",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HFENV_PROFILE", "work")],
+                changes: &[("HFENV_PROFILE", None)],
+                ..BASE
+            },
+            Case {
+                what: "a hand edit survives a reload that wants what hfenv set before",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                wanted: MARKED_WORK,
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
+            },
+            Case {
+                what: "a hand edit becomes the value to return to when hfenv wants another",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                wanted: &[("HFENV_PROFILE", Some("ci")), ("HF_TOKEN", Some("hf_ci_ci_ci_ci_ci_ci_4"))],
+                changes: &[("HFENV_PROFILE", Some("ci")), ("HF_TOKEN", Some("hf_ci_ci_ci_ci_ci_ci_4"))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", MINE)],
+                ..BASE
+            },
+            Case {
+                what: "in a new shell an inherited marker keeps no hand edits: the rc's value is the user's",
+                marked: MARKED_WORK,
+                same_shell: false,
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                wanted: MARKED_WORK,
+                changes: &[("HF_TOKEN", Some(WORK))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", MINE)],
+                ..BASE
+            },
+            Case {
+                what: "lost bookkeeping counts as hfenv's: the same value goes, the store's comes back",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                lost_key: true,
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                changes: &[("HFENV_PROFILE", None), ("HF_TOKEN", Some(PERSONAL))],
+                ..BASE
+            },
+            Case {
+                what: "lost bookkeeping and no store: unset, never kept",
+                marked: MARKED_WORK,
+                lost_key: true,
+                env: &[("HF_TOKEN", WORK), ("HFENV_PROFILE", "work")],
+                changes: &[("HFENV_PROFILE", None), ("HF_TOKEN", None)],
+                ..BASE
+            },
+            Case {
+                what: "lost bookkeeping while staying: hfenv's value is set again over an unprovable one",
+                marked: MARKED_WORK,
+                lost_key: true,
+                env: &[("HF_TOKEN", MINE), ("HFENV_PROFILE", "work")],
+                wanted: MARKED_WORK,
+                changes: &[("HF_TOKEN", Some(WORK))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                ..BASE
+            },
+            Case {
+                what: "names the hook cleared while hfenv could not run are hfenv's: the user's come back",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                cleared: &["HF_TOKEN", "HFENV_PROFILE"],
+                changes: &[("HF_TOKEN", Some(PERSONAL))],
+                ..BASE
+            },
+            Case {
+                what: "a cleared name wanted again is set again, the user's value kept",
+                marked: MARKED_WORK,
+                originals: &[("HF_TOKEN", PERSONAL)],
+                cleared: &["HF_TOKEN", "HFENV_PROFILE"],
+                wanted: MARKED_WORK,
+                changes: &[("HFENV_PROFILE", Some("work")), ("HF_TOKEN", Some(WORK))],
+                owned: &["HFENV_PROFILE", "HF_TOKEN"],
+                originals_after: &[("HF_TOKEN", PERSONAL)],
+                ..BASE
+            },
+            Case {
+                what: "PATH: a recorded directory is appended, never put in front",
+                env: &[("PATH", "/usr/bin:/bin")],
+                path_prepend: &["/home/u/.local/bin"],
+                changes: &[
+                    ("PATH", Some("/usr/bin:/bin:/home/u/.local/bin")),
+                    ("__HFENV_PATH", Some("/home/u/.local/bin")),
+                ],
+                ..BASE
+            },
+            Case {
+                what: "PATH: what hfenv added goes once it is no longer wanted; the user's own entries stay",
+                env: &[
+                    ("PATH", "/usr/bin:/home/u/.local/bin:/mine"),
+                    ("__HFENV_PATH", "/home/u/.local/bin"),
+                ],
+                changes: &[("PATH", Some("/usr/bin:/mine")), ("__HFENV_PATH", None)],
+                ..BASE
+            },
+        ];
+        let mut failed = Vec::new();
+        for case in &cases {
+            let got = run(case);
+            let want: Outcome = (
+                case.changes
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+                    .collect(),
+                case.owned.iter().map(|n| n.to_string()).collect(),
+                case.originals_after
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            );
+            if got != want {
+                failed.push(format!(
+                    "{}:\n  changes {:?}\n  owned {:?}\n  originals {:?}",
+                    case.what, got.0, got.1, got.2
+                ));
+            }
+        }
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
     }
 }
