@@ -275,11 +275,21 @@ mod tests {
         notices: &'static [&'static str],
         /// The watches under `$ROOT`, in order; `None`: not checked in this case.
         watches: Option<&'static [&'static str]>,
+        /// The pin files looked for under `$ROOT`, nearest first, and whether something was
+        /// there (the hook's region is made from them); `None`: not checked.
+        candidates: Option<&'static [(&'static str, bool)]>,
     }
 
     const RULE: &str = "a profile name starts with a letter or digit, contains only letters, digits, `.`, `_` and `-`, and does not look like a token";
 
-    fn run(case: &Case) -> (Option<(String, String)>, Vec<String>, Vec<String>) {
+    type Outcome = (
+        Option<(String, String)>,
+        Vec<String>,
+        Vec<String>,
+        Vec<(String, bool)>,
+    );
+
+    fn run(case: &Case) -> Outcome {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         for (rel, content) in case.files {
@@ -318,6 +328,12 @@ mod tests {
                 .filter(|w| w.starts_with(&root))
                 .map(|w| shown(w.display().to_string()))
                 .collect(),
+            chosen
+                .candidates
+                .iter()
+                .filter(|(c, _)| c.starts_with(&root))
+                .map(|(c, there)| (shown(c.display().to_string()), *there))
+                .collect(),
         )
     }
 
@@ -332,8 +348,12 @@ mod tests {
                 cwd: "a/b",
                 chosen: None,
                 notices: &[],
-                // The global file does not exist: its nearest existing directory shows it appear.
-                watches: Some(&["$ROOT/a/b", "$ROOT/a", "$ROOT", "$ROOT/state/global", "$ROOT"]),
+                watches: Some(&["$ROOT/state/global"]),
+                candidates: Some(&[
+                    ("$ROOT/a/b/.hfenv", false),
+                    ("$ROOT/a/.hfenv", false),
+                    ("$ROOT/.hfenv", false),
+                ]),
             },
             Case {
                 what: "the global choice when nothing nearer applies",
@@ -343,7 +363,8 @@ mod tests {
                 cwd: "a",
                 chosen: Some(("personal", "global choice (`hfenv use NAME`)")),
                 notices: &[],
-                watches: Some(&["$ROOT/a", "$ROOT", "$ROOT/state/global"]),
+                watches: Some(&["$ROOT/state/global"]),
+                candidates: None,
             },
             Case {
                 what: "this shell's choice beats a pin, a rule and the global choice",
@@ -357,6 +378,7 @@ mod tests {
                 )),
                 notices: &[],
                 watches: Some(&[]),
+                candidates: Some(&[]),
             },
             Case {
                 what: "an empty shell choice is no choice",
@@ -367,6 +389,7 @@ mod tests {
                 chosen: Some(("work", "global choice (`hfenv use NAME`)")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a pin in an ancestor beats the global choice; the search stops there",
@@ -376,7 +399,12 @@ mod tests {
                 cwd: "a/b/c",
                 chosen: Some(("work", "pin file `$ROOT/a/.hfenv`")),
                 notices: &[],
-                watches: Some(&["$ROOT/a/b/c", "$ROOT/a/b", "$ROOT/a", "$ROOT/a/.hfenv", "$ROOT"]),
+                watches: Some(&["$ROOT/a/.hfenv"]),
+                candidates: Some(&[
+                    ("$ROOT/a/b/c/.hfenv", false),
+                    ("$ROOT/a/b/.hfenv", false),
+                    ("$ROOT/a/.hfenv", true),
+                ]),
             },
             Case {
                 what: "the nearest pin wins",
@@ -387,6 +415,7 @@ mod tests {
                 chosen: Some(("personal", "pin file `$ROOT/a/b/.hfenv`")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a rule deeper than the pin wins",
@@ -397,6 +426,7 @@ mod tests {
                 chosen: Some(("personal", "directory rule `$ROOT/a/b` in the config")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a pin deeper than the rule wins",
@@ -407,6 +437,7 @@ mod tests {
                 chosen: Some(("work", "pin file `$ROOT/a/b/.hfenv`")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a tie goes to the user's config, not the repository's file",
@@ -417,6 +448,7 @@ mod tests {
                 chosen: Some(("personal", "directory rule `$ROOT/a` in the config")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "the deepest of several rules",
@@ -427,6 +459,7 @@ mod tests {
                 chosen: Some(("personal", "directory rule `$ROOT/a/b` in the config")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a rule for a sibling does not apply",
@@ -437,6 +470,7 @@ mod tests {
                 chosen: None,
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a pin naming an unknown profile is still the choice (wanted says so)",
@@ -447,6 +481,7 @@ mod tests {
                 chosen: Some(("nosuch", "pin file `$ROOT/a/.hfenv`")),
                 notices: &[],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "refused pins are said without their content; the next one up applies",
@@ -456,7 +491,8 @@ mod tests {
                 cwd: "a/b",
                 chosen: Some(("work", "pin file `$ROOT/a/.hfenv`")),
                 notices: &["`$ROOT/a/b/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
-                watches: Some(&["$ROOT/a/b", "$ROOT/a/b/.hfenv", "$ROOT/a", "$ROOT/a/.hfenv", "$ROOT"]),
+                watches: Some(&["$ROOT/a/b/.hfenv", "$ROOT/a/.hfenv"]),
+                candidates: Some(&[("$ROOT/a/b/.hfenv", true), ("$ROOT/a/.hfenv", true)]),
             },
             Case {
                 what: "a pin that names nothing",
@@ -467,6 +503,7 @@ mod tests {
                 chosen: None,
                 notices: &["`$ROOT/a/.hfenv` was ignored: it names no profile — a pin holds one profile name (RULE)"],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a pin with control characters",
@@ -477,6 +514,7 @@ mod tests {
                 chosen: None,
                 notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a token-shaped pin is not a name, and is not quoted",
@@ -487,6 +525,7 @@ mod tests {
                 chosen: None,
                 notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
                 watches: None,
+                candidates: None,
             },
             Case {
                 what: "a pin that is a link (to a secret) is refused unread",
@@ -497,11 +536,12 @@ mod tests {
                 chosen: None,
                 notices: &["`$ROOT/a/.hfenv` was ignored: a symbolic link, which is not followed here — a pin holds one profile name (RULE)"],
                 watches: None,
+                candidates: None,
             },
         ];
         let mut failed = Vec::new();
         for case in &cases {
-            let (chosen, notices, watches) = run(case);
+            let (chosen, notices, watches, candidates) = run(case);
             let want = case.chosen.map(|(n, w)| (n.to_string(), w.to_string()));
             let want_notices: Vec<String> = case
                 .notices
@@ -511,9 +551,14 @@ mod tests {
             if chosen != want
                 || notices != want_notices
                 || case.watches.is_some_and(|w| watches != w)
+                || case.candidates.is_some_and(|c| {
+                    let c: Vec<(String, bool)> =
+                        c.iter().map(|(p, there)| (p.to_string(), *there)).collect();
+                    candidates != c
+                })
             {
                 failed.push(format!(
-                    "{}:\n  chosen {chosen:?}\n  notices {notices:?}\n  watches {watches:?}",
+                    "{}:\n  chosen {chosen:?}\n  notices {notices:?}\n  watches {watches:?}\n  candidates {candidates:?}",
                     case.what
                 ));
             }
