@@ -125,8 +125,9 @@ fn choose_into(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
             why: Why::Shell,
         });
     }
+    // A pin hfenv cannot read decides too: no profile (it never falls through to the global).
     if let Some(choice) = nearest_pin(ctx, out) {
-        return Some(choice);
+        return choice;
     }
     let global = state::global_file(&ctx.state);
     watch_file_or_dir(&global, &mut out.watches);
@@ -136,7 +137,10 @@ fn choose_into(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
     })
 }
 
-fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
+/// The nearest pin's (or directory rule's) choice; `Some(None)` when the nearest pin cannot be
+/// read: hfenv cannot tell which profile it names, so none applies (fail closed) rather than
+/// the one above it or the global one.
+fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Option<Choice>> {
     // Resolved once: the kernel names the current directory in one call, where a
     // canonicalization costs one `readlink` per component.
     let physical = physical_dir(&ctx.cwd);
@@ -156,14 +160,15 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
             }
         }
     }
-    let mut pin: Option<(usize, PathBuf, String)> = None;
+    // A pin that cannot be read is kept with no name.
+    let mut pin: Option<(usize, PathBuf, Option<String>)> = None;
     for dir in ctx.cwd.ancestors() {
         let candidate = dir.join(PIN_FILE);
         match read_pin(&candidate) {
             Ok(Some(name)) => {
                 out.watches.push(candidate.clone());
                 out.candidates.push((candidate.clone(), true));
-                pin = Some((dir.components().count(), candidate, name));
+                pin = Some((dir.components().count(), candidate, Some(name)));
                 // Pins further up cannot matter while this one is here.
                 break;
             }
@@ -173,28 +178,32 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Choice> {
                 // `/proc/self/environ`), and only a plain profile name may steer hfenv.
                 out.watches.push(candidate.clone());
                 out.notices.push(format!(
-                    "`{}` was ignored: {problem} — a pin holds one profile name ({})",
+                    "`{}` was ignored: {problem}, so no profile applies here — a pin holds one profile name ({})",
                     candidate.display(),
                     crate::config::NAME_RULE
                 ));
-                out.candidates.push((candidate, true));
+                out.candidates.push((candidate.clone(), true));
+                pin = Some((dir.components().count(), candidate, None));
+                // Nor while one that cannot be read is here: it decides (no profile).
+                break;
             }
         }
     }
     match (best_rule, pin) {
         // The user's own config wins a tie: it is more trusted than a file in a repository.
-        (Some((rd, rule, name)), Some((pd, _, _))) if rd >= pd => Some(Choice {
+        (Some((rd, rule, name)), Some((pd, _, _))) if rd >= pd => Some(Some(Choice {
             name: name.to_string(),
             why: Why::DirRule(rule.to_string()),
-        }),
-        (_, Some((_, path, name))) => Some(Choice {
+        })),
+        (_, Some((_, path, Some(name)))) => Some(Some(Choice {
             name,
             why: Why::PinFile(path),
-        }),
-        (Some((_, rule, name)), None) => Some(Choice {
+        })),
+        (_, Some((_, _, None))) => Some(None),
+        (Some((_, rule, name)), None) => Some(Some(Choice {
             name: name.to_string(),
             why: Why::DirRule(rule.to_string()),
-        }),
+        })),
         (None, None) => None,
     }
 }
@@ -484,15 +493,17 @@ mod tests {
                 candidates: None,
             },
             Case {
-                what: "refused pins are said without their content; the next one up applies",
+                // Fail closed: hfenv cannot tell which profile the nearest pin names, so none
+                // applies, not the pin further up (nor the global one).
+                what: "refused pins are said without their content; no profile applies, not the next one up",
                 files: &[("a/.hfenv", "work\n"), ("a/b/.hfenv", "work personal\nsecret=hunter2\n")],
                 rules: &[],
                 shell: None,
                 cwd: "a/b",
-                chosen: Some(("work", "pin file `$ROOT/a/.hfenv`")),
-                notices: &["`$ROOT/a/b/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
-                watches: Some(&["$ROOT/a/b/.hfenv", "$ROOT/a/.hfenv"]),
-                candidates: Some(&[("$ROOT/a/b/.hfenv", true), ("$ROOT/a/.hfenv", true)]),
+                chosen: None,
+                notices: &["`$ROOT/a/b/.hfenv` was ignored: it is not a profile name, so no profile applies here — a pin holds one profile name (RULE)"],
+                watches: Some(&["$ROOT/a/b/.hfenv"]),
+                candidates: Some(&[("$ROOT/a/b/.hfenv", true)]),
             },
             Case {
                 what: "a pin that names nothing",
@@ -501,7 +512,7 @@ mod tests {
                 shell: None,
                 cwd: "a",
                 chosen: None,
-                notices: &["`$ROOT/a/.hfenv` was ignored: it names no profile — a pin holds one profile name (RULE)"],
+                notices: &["`$ROOT/a/.hfenv` was ignored: it names no profile, so no profile applies here — a pin holds one profile name (RULE)"],
                 watches: None,
                 candidates: None,
             },
@@ -512,7 +523,7 @@ mod tests {
                 shell: None,
                 cwd: "a",
                 chosen: None,
-                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
+                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name, so no profile applies here — a pin holds one profile name (RULE)"],
                 watches: None,
                 candidates: None,
             },
@@ -523,7 +534,7 @@ mod tests {
                 shell: None,
                 cwd: "a",
                 chosen: None,
-                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name — a pin holds one profile name (RULE)"],
+                notices: &["`$ROOT/a/.hfenv` was ignored: it is not a profile name, so no profile applies here — a pin holds one profile name (RULE)"],
                 watches: None,
                 candidates: None,
             },
@@ -534,7 +545,7 @@ mod tests {
                 shell: None,
                 cwd: "a",
                 chosen: None,
-                notices: &["`$ROOT/a/.hfenv` was ignored: a symbolic link, which is not followed here — a pin holds one profile name (RULE)"],
+                notices: &["`$ROOT/a/.hfenv` was ignored: a symbolic link, which is not followed here, so no profile applies here — a pin holds one profile name (RULE)"],
                 watches: None,
                 candidates: None,
             },

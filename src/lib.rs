@@ -114,7 +114,8 @@ pub fn run() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("hfenv: {}", usage_message(&e.render().to_string()));
+            // Masked and escaped like every message: an argument may be a pasted token.
+            ui::say(&usage_message(&e.render().to_string()));
             return ExitCode::from(error::EXIT_USAGE);
         }
     };

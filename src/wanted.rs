@@ -239,13 +239,22 @@ fn apply_profile(
                 .map(|k| (k.to_ascii_lowercase(), k.clone()))
                 .collect()
         });
+    let mut total: usize = w.vars.iter().map(|(k, v)| var_bytes(k, v)).sum();
     for (k, v) in &profile.env {
         let twin = || {
             folded
                 .as_mut()
                 .and_then(|seen| names::case_twin_among(k, seen))
         };
-        match names::refusal(k, v, opts.shell).or_else(twin) {
+        // A config's `env` counts toward what commands can be started with, as a `.env` does.
+        let too_much = || {
+            total += k.len() + v.len() + 2;
+            (total > names::MAX_TOTAL_BYTES).then(too_much_notice)
+        };
+        match names::refusal(k, v, opts.shell)
+            .or_else(twin)
+            .or_else(too_much)
+        {
             None => {
                 w.vars.insert(k.clone(), profile_var(Some(v.clone())));
             }
@@ -255,6 +264,13 @@ fn apply_profile(
     if let Some(notice) = refused.notice(&format!("profile `{}`", choice.name)) {
         w.notices.push(notice);
     }
+}
+
+fn too_much_notice() -> String {
+    format!(
+        "hfenv's variables would pass {} MiB together, more than commands can be started with",
+        names::MAX_TOTAL_BYTES >> 20
+    )
 }
 
 /// Names a file may not set, said in one notice per file.
@@ -387,12 +403,7 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
                             })
                             .or_else(|| {
                                 total += key.len() + value.len() + 2;
-                                (total > names::MAX_TOTAL_BYTES).then(|| {
-                                    format!(
-                                        "hfenv's variables would pass {} MiB together, more than commands can be started with",
-                                        names::MAX_TOTAL_BYTES >> 20
-                                    )
-                                })
+                                (total > names::MAX_TOTAL_BYTES).then(too_much_notice)
                             });
                         if let Some(reason) = reason {
                             refused.add(&key, reason);
@@ -488,6 +499,7 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
     if profile_active
         && (crate::config::TOKEN_VARS.iter().any(|t| is(t))
             || is("HF_ENDPOINT")
+            || is("HUGGINGFACE_CO_STAGING")
             || is("HF_TOKEN_PATH")
             || is(PROFILE_VAR))
     {

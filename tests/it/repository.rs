@@ -322,3 +322,106 @@ fn swapping_a_link_while_it_is_read_never_mixes_trust() {
     assert!(swaps > 0);
     assert_eq!(wrong, Vec::<String>::new(), "{swaps} swaps");
 }
+
+/// B2, the whole class: in a directory without a profile, a `.env` naming an endpoint gets no
+/// answer from git's credential helper for that endpoint's host (the user's own token stays
+/// theirs), and while a profile is active a `.env` cannot switch huggingface_hub to another Hub
+/// by `HUGGINGFACE_CO_STAGING` any more than by `HF_ENDPOINT`.
+#[test]
+fn a_dotenv_cannot_steer_the_credential_helper_or_the_hub() {
+    let mut s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    s.set_env("HF_TOKEN", TOKEN_PERSONAL);
+    let bare = s.mkdir("bare");
+    s.write(
+        "bare/.env",
+        "HF_ENDPOINT=http://127.0.0.1:18008\nHUGGINGFACE_CO_STAGING=1\n",
+    );
+    s.hfenv(&["allow"]).dir(&bare).ok();
+    let script = format!(
+        "eval \"$({BIN} export bash --hook)\"; test \"$HF_ENDPOINT\" = http://127.0.0.1:18008 || exit 9; \
+         printf 'protocol=http\\nhost=127.0.0.1:18008\\n\\n' | {BIN} credential get"
+    );
+    let mut bash = s.command("bash", &["--noprofile", "--norc", "-c", &script]);
+    bash.env("__HFENV_PID", std::process::id().to_string());
+    let done = Run::new(bash).dir(&bare).run();
+    assert_ne!(done.output.status.code(), Some(9), "{}", done.stderr);
+    assert!(
+        !done.stdout.contains("password") && !done.stdout.contains("hf_Fake"),
+        "the helper answered the .env's endpoint"
+    );
+
+    let pinned = s.mkdir("pinned");
+    s.write("pinned/.hfenv", "work\n");
+    s.write(
+        "pinned/.env",
+        "HUGGINGFACE_CO_STAGING=1\nhuggingface_co_staging=1\nOK=1\n",
+    );
+    s.hfenv(&["allow"]).dir(&pinned).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["OK"], "1");
+    assert!(v.get("HUGGINGFACE_CO_STAGING").is_none(), "{}", out.stdout);
+    assert!(v.get("huggingface_co_staging").is_none(), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("`HUGGINGFACE_CO_STAGING` (the active profile owns it"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A6, the whole class: a profile's `env` adding up to more than commands can be started with
+/// is cut at the same bound as a `.env`, with a notice, so every command keeps working.
+#[test]
+fn a_profiles_env_too_big_for_exec_is_refused() {
+    let s = Sandbox::new();
+    let big = "x".repeat(100_000);
+    let mut config = format!("[profiles.work]\ntoken = \"{TOKEN_WORK}\"\n\n[profiles.work.env]\n");
+    for i in 0..24 {
+        config.push_str(&format!("BIG{i:02} = \"{big}\"\n"));
+    }
+    s.write_config(&config);
+    s.write("p/.hfenv", "work\n");
+    let out = s.hfenv(&["export", "json"]).dir(s.path("p")).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let total: usize = v
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| k.len() + v.as_str().unwrap().len() + 2)
+        .sum();
+    assert!(total <= 1 << 20, "{total} bytes exported");
+    assert_eq!(v["HF_TOKEN"], TOKEN_WORK);
+    assert!(
+        out.stderr.contains("profile `work`: not set: `BIG")
+            && out
+                .stderr
+                .contains("more than commands can be started with"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// C2, the whole class: a usage error quoting an argument (a token pasted in the wrong place,
+/// escape sequences) shows it masked and escaped, as every other message.
+#[test]
+fn usage_errors_mask_tokens_and_escape_arguments() {
+    let s = Sandbox::new();
+    for args in [
+        &["status", TOKEN_WORK][..],
+        &["hook", TOKEN_WORK],
+        &["whoami", "--bogus", TOKEN_WORK],
+        &[TOKEN_WORK],
+        &["export", "\u{1b}]0;title\u{7}"],
+    ] {
+        let out = s.hfenv(args).code(2);
+        assert!(
+            out.stderr.starts_with("hfenv: "),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_no_token(&out.stderr);
+        assert!(!out.stderr.contains('\u{1b}'), "{args:?}: {:?}", out.stderr);
+    }
+}

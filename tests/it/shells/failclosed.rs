@@ -385,3 +385,54 @@ fn status_in_an_unhooked_shell_says_so() {
     assert_eq!(v["shell"]["differs"][1]["why"], "not_hooked");
     assert_eq!(v["shell"]["differs"][1]["wants"], "hf_Fa…1111");
 }
+
+/// B1/A3, the whole class: a `.hfenv` hfenv cannot read as a profile name (a symlink loop, a
+/// directory, a socket, an empty file, escape sequences) means hfenv cannot tell which profile
+/// the directory wants: none applies there, neither the pin above it nor the global profile,
+/// and the user's own token stays. Said without quoting the file.
+#[test]
+fn an_unreadable_pin_applies_no_profile() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.hfenv(&["use", "personal"]).ok();
+        s.write("outer/.hfenv", "work\n");
+        for kind in ["loop", "dir", "sock", "empty", "junk"] {
+            let pin = s.mkdir(&format!("outer/{kind}")).join(".hfenv");
+            match kind {
+                "loop" => std::os::unix::fs::symlink(".hfenv", &pin).unwrap(),
+                "dir" => std::fs::create_dir(&pin).unwrap(),
+                "sock" => drop(std::os::unix::net::UnixListener::bind(&pin).unwrap()),
+                "empty" => std::fs::write(&pin, "").unwrap(),
+                _ => std::fs::write(&pin, "\u{1b}]0;title\u{7}work\n").unwrap(),
+            }
+        }
+        let mut session = Session::new(&s, sh);
+        session
+            .rc_export("HF_TOKEN", TOKEN_TEAM)
+            .cd("outer")
+            .show("HF_TOKEN", "outer");
+        for kind in ["loop", "dir", "sock", "empty", "junk"] {
+            session
+                .cd(&format!("outer/{kind}"))
+                .show("HF_TOKEN", kind)
+                .show("HFENV_PROFILE", &format!("{kind}_profile"));
+        }
+        let o = session.cd("").show("HF_TOKEN", "home").run();
+        o.is("outer", TOKEN_WORK);
+        for kind in ["loop", "dir", "sock", "empty", "junk"] {
+            o.is(kind, TOKEN_TEAM);
+            o.unset(&format!("{kind}_profile"));
+        }
+        o.is("home", TOKEN_PERSONAL);
+        assert!(
+            !o.transcript.contains("title"),
+            "{sh:?}: the pin was quoted"
+        );
+        assert!(
+            o.count("so no profile applies here") >= 5,
+            "{sh:?}:\n{}",
+            o.transcript
+        );
+    });
+}
