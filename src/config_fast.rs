@@ -9,57 +9,92 @@
 //! named anywhere else, a duplicate, anything the TOML parser rejects), it answers `None` and
 //! the caller parses the whole text as before. A differential test holds the two to equality.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use toml::Spanned;
 
 use crate::config::{Config, Profile};
 
+/// The profile table being read: its name, header span, body, and — while every line so far
+/// is plain — the profile those lines make.
+struct Open<'t> {
+    name: &'t str,
+    span: Range<usize>,
+    body: Range<usize>,
+    plain: Option<Profile>,
+}
+
 /// `Some(config)` when the text is in the subset, else `None` (parse it whole).
 pub(crate) fn parse(text: &str) -> Option<Config> {
-    if text.contains("\"\"\"") || text.contains("'''") {
-        return None;
-    }
     let mut rest = String::new();
-    let mut profiles: BTreeMap<String, Spanned<Profile>> = BTreeMap::new();
-    // The profile being read: name, header span, start and end of its body.
-    let mut open: Option<(&str, Range<usize>, usize, usize)> = None;
+    let mut profiles: Vec<(String, Spanned<Profile>)> = Vec::new();
+    let mut open: Option<Open> = None;
+    let bytes = text.as_bytes();
     let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    while offset < bytes.len() {
         let start = offset;
-        offset += raw.len();
-        let line = raw.strip_suffix('\n').unwrap_or(raw);
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        offset = match bytes[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start + i + 1,
+            None => bytes.len(),
+        };
+        let raw = &text[start..offset];
+        // `\r` ends a line only before `\n`; a lone one (at the end of the text) stays, and
+        // the TOML parser rejects it.
+        let line = match raw.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => raw,
+        };
         let body = line.trim_start_matches([' ', '\t']);
         if body.starts_with('[') {
-            if let Some((name, span, from, to)) = open.take() {
-                finish(text, name, span, from..to, &mut profiles)?;
+            if let Some(table) = open.take() {
+                finish(text, table, &mut profiles)?;
             }
             if let Some((name, at)) = profile_header(body) {
                 let indent = line.len() - body.len();
                 let span = start + indent + at.start..start + indent + at.end;
-                open = Some((name, span, offset, offset));
+                open = Some(Open {
+                    name,
+                    span,
+                    body: offset..offset,
+                    plain: Some(Profile::default()),
+                });
                 continue;
             }
         }
         match &mut open {
-            Some((_, _, _, to)) => *to = offset,
+            Some(table) => {
+                table.body.end = offset;
+                if let Some(profile) = &mut table.plain {
+                    if !plain_line(body, profile) {
+                        table.plain = None;
+                    }
+                }
+            }
             None => {
                 // `profiles` anywhere outside a plain header (a `[profiles]` table, dotted keys,
-                // an inline table, `[[profiles.x]]`): the whole parser decides.
-                if line.contains("profiles") {
+                // an inline table, `[[profiles.x]]`), or a multi-line string (whose lines could
+                // look like headers): the whole parser decides. A plain line cannot open a
+                // multi-line string, so only the other lines are looked at for one.
+                if line.contains("profiles") || multi_line_string(raw) {
                     return None;
                 }
                 rest.push_str(raw);
             }
         }
     }
-    if let Some((name, span, from, to)) = open.take() {
-        finish(text, name, span, from..to, &mut profiles)?;
+    if let Some(table) = open.take() {
+        finish(text, table, &mut profiles)?;
+    }
+    // One sorted bulk build instead of a tree insert per profile. `hfenv add` appends, so the
+    // tables are usually in order already and the (stable) sort is one pass.
+    if !profiles.windows(2).all(|w| w[0].0 < w[1].0) {
+        profiles.sort_by(|a, b| a.0.cmp(&b.0));
+        if profiles.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None; // a duplicate table: the TOML parser says so with its position
+        }
     }
     let mut config: Config = toml::from_str(&rest).ok()?;
-    config.profiles = profiles;
+    config.profiles = profiles.into_iter().collect();
     Some(config)
 }
 
@@ -67,7 +102,7 @@ pub(crate) fn parse(text: &str) -> Option<Config> {
 /// the header's span within `line`.
 fn profile_header(line: &str) -> Option<(&str, Range<usize>)> {
     let inner = line.strip_prefix("[profiles.")?;
-    let end = inner.find(']')?;
+    let end = inner.bytes().position(|b| b == b']')?;
     let name = &inner[..end];
     let after = inner[end + 1..].trim_start_matches([' ', '\t']);
     let bare = !name.is_empty()
@@ -78,72 +113,88 @@ fn profile_header(line: &str) -> Option<(&str, Range<usize>)> {
         .then(|| (name, 0.."[profiles.".len() + end + 1))
 }
 
-fn plain_comment(text: &str) -> bool {
-    text.starts_with('#') && !text.chars().any(|c| c.is_control() && c != '\t')
+fn multi_line_string(text: &str) -> bool {
+    text.contains("\"\"\"") || text.contains("'''")
 }
 
-/// One profile table's body: plain lines read here, anything else parsed alone by the TOML
-/// parser (a table's body means the same as a document's root).
-fn finish(
-    text: &str,
-    name: &str,
-    span: Range<usize>,
-    body: Range<usize>,
-    profiles: &mut BTreeMap<String, Spanned<Profile>>,
+fn plain_comment(text: &str) -> bool {
+    text.starts_with('#') && !has_control(text)
+}
+
+/// Whether `text` holds a control character (Unicode `Cc`) other than a tab, read as bytes:
+/// C0 and DEL are single bytes, C1 (U+0080..U+009F) is `C2 80`..`C2 9F` in UTF-8.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Printable ASCII (nearly every value) is told in one branch-free pass.
+    if !bytes
+        .iter()
+        .fold(false, |odd, &b| odd | !(0x20..0x7f).contains(&b))
+    {
+        return false;
+    }
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && b != b'\t')
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
+}
+
+/// One profile table's body: read here when every line was plain, else parsed alone by the
+/// TOML parser (a table's body means the same as a document's root).
+fn finish<'t>(
+    text: &'t str,
+    table: Open<'t>,
+    profiles: &mut Vec<(String, Spanned<Profile>)>,
 ) -> Option<()> {
-    let body = &text[body];
-    let profile = match plain_profile(body) {
+    let profile = match table.plain {
         Some(p) => p,
         None => {
-            if body.contains("profiles") || body.contains("\n[") {
+            let body = &text[table.body];
+            if body.contains("profiles") || body.contains("\n[") || multi_line_string(body) {
                 return None;
             }
             toml::from_str::<Profile>(body).ok()?
         }
     };
-    if profiles
-        .insert(name.to_string(), Spanned::new(span, profile))
-        .is_some()
-    {
-        return None; // a duplicate table: the TOML parser says so with its position
-    }
+    profiles.push((table.name.to_string(), Spanned::new(table.span, profile)));
     Some(())
 }
 
-/// Lines of `key = "basic string"` / `key = 'literal string'` (no escapes), blanks and comments.
-fn plain_profile(body: &str) -> Option<Profile> {
-    let mut profile = Profile::default();
-    for line in body.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let line = line.trim_matches([' ', '\t']);
-        if line.is_empty() || plain_comment(line) {
-            continue;
-        }
-        let (key, value) = line.split_once('=')?;
-        let key = key.trim_end_matches([' ', '\t']);
-        let value = value.trim_start_matches([' ', '\t']);
-        let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-        let close = value[1..].find(quote)? + 1;
-        let string = &value[1..close];
-        let after = value[close + 1..].trim_start_matches([' ', '\t']);
-        if !(after.is_empty() || plain_comment(after))
-            || string.contains('\\')
-            || string.chars().any(|c| c.is_control() && c != '\t')
-        {
-            return None;
-        }
-        let slot = match key {
-            "token" => &mut profile.token,
-            "token_command" => &mut profile.token_command,
-            "token_env" => &mut profile.token_env,
-            "hf_stored" => &mut profile.hf_stored,
-            _ => return None,
-        };
-        if slot.replace(string.to_string()).is_some() {
-            return None; // a duplicate key
-        }
+/// One line of a profile's body, already free of its line break and leading blanks: a blank, a
+/// comment, or `key = "basic string"` / `key = 'literal string'` (no escapes), added to
+/// `profile`. `false` when the line is anything else.
+fn plain_line(line: &str, profile: &mut Profile) -> bool {
+    let line = line.trim_end_matches([' ', '\t']);
+    if line.is_empty() || plain_comment(line) {
+        return true;
     }
-    Some(profile)
+    let Some(eq) = line.bytes().position(|b| b == b'=') else {
+        return false;
+    };
+    let key = line[..eq].trim_end_matches([' ', '\t']);
+    let value = line[eq + 1..].trim_start_matches([' ', '\t']);
+    let quote = match value.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => q,
+        _ => return false,
+    };
+    let Some(close) = value.as_bytes()[1..].iter().position(|&b| b == quote) else {
+        return false;
+    };
+    let close = close + 1;
+    let string = &value[1..close];
+    let after = value[close + 1..].trim_start_matches([' ', '\t']);
+    if !(after.is_empty() || plain_comment(after)) || string.contains('\\') || has_control(string) {
+        return false;
+    }
+    let slot = match key {
+        "token" => &mut profile.token,
+        "token_command" => &mut profile.token_command,
+        "token_env" => &mut profile.token_env,
+        "hf_stored" => &mut profile.hf_stored,
+        _ => return false,
+    };
+    // A duplicate key is not plain: the TOML parser says so.
+    slot.replace(string.to_string()).is_none()
 }
 
 #[cfg(test)]
@@ -204,9 +255,88 @@ mod tests {
             "[settings]\nnope = 1\n[profiles.a]\ntoken = \"x\"\n",
             "[dirs]\n\"a\" = [\n[profiles.y]\ntoken = \"t\"\n]\n",
             "[profiles.a]\ntoken = \"x\u{7}\"\n",
+            // A multi-line string whose lines look like a profile table.
+            "[dirs]\n\"x\" = \"\"\"\n[profiles.a]\ntoken = \"t\"\n[more]\n\"\"\"\n",
+            "[dirs]\n\"x\" = '''\n[profiles.a]\ntoken = \"t\"\n[more]\n'''\n",
+            "[profiles.a]\ntoken = \"x\"\nenv.A = \"\"\"\n[profiles.b]\ntoken = \"y\"\n\"\"\"\n",
+            "[profiles.a]\r\ntoken = \"x\"\r",
         ] {
             assert!(!same(text), "{text:?}");
         }
+    }
+
+    use crate::proptests::xorshift;
+
+    /// Configs glued from whole lines, plain and almost plain (control characters, escapes,
+    /// duplicates, unordered and repeated tables, `\r\n`, junk after a value): whatever the fast
+    /// reader accepts, it reads exactly as the TOML parser does.
+    #[test]
+    fn generated_configs_are_read_equal_or_declined() {
+        const LINES: &[&str] = &[
+            "[profiles.a]",
+            "[profiles.b]",
+            "[profiles.b-2]",
+            "[profiles.a_1] # c",
+            "  [profiles.z]\t",
+            "[profiles.a] \u{85}",
+            "[profiles.é]",
+            "[profiles.a.env]",
+            "[settings]",
+            "[dirs]",
+            "\"/w\" = \"a\"",
+            "dotenv = false",
+            "token = \"hf_abc\"",
+            "token = 'hf_abc'",
+            "token=\"x\"#c",
+            "token = \"x\u{7f}\"",
+            "token = \"x\u{85}\"",
+            "token = \"x\u{a0}\"",
+            "token = \"a\\u0041\"",
+            "token = \"x\" junk",
+            "token = \"x\" # é \u{9f}",
+            "token = \"x\tb\"",
+            "token_command = \"op read 'x'\"",
+            "token_env = 'CI_HF'",
+            "hf_stored = \"team\"",
+            "keyring = true",
+            "env = { A = \"1\" }",
+            "env.B = \"2\"",
+            "A = \"1\"",
+            "owners = [\"acme\"]",
+            "token = \"\"",
+            "token = \"a=b\"",
+            "\"token\" = \"x\"",
+            "# profiles",
+            "# comment \u{1}",
+            "",
+            "   ",
+            "profiles.q.token = \"x\"",
+            "token = \"x",
+            "\"x\" = \"\"\"",
+            "\"\"\"",
+            "'''",
+            "token = '''x'''",
+            "token = \"x\" # \"\"\"",
+            "[profiles.q] # '''",
+        ];
+        let mut rng = xorshift::Rng(0x5eed_c0f1_fa57_0003);
+        let mut fast = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(12) {
+                text.push_str(LINES[rng.below(LINES.len())]);
+                text.push_str(if rng.below(6) == 0 { "\r\n" } else { "\n" });
+            }
+            if rng.below(4) == 0 {
+                text.pop();
+            }
+            fast += usize::from(same(&text));
+        }
+        // The fast path itself was exercised, not only the fallback.
+        assert!(
+            fast > 2_000,
+            "only {fast} generated configs took the fast path"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 // The generator the integration tests use too (one copy, not a library API).
 #[path = "../tests/shared/xorshift.rs"]
-mod xorshift;
+pub(crate) mod xorshift;
 use xorshift::Rng;
 
 fn generate(rng: &mut Rng, fragments: &[&str], len: usize) -> Vec<u8> {
