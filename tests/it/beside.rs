@@ -183,19 +183,10 @@ fn import_references_stored_tokens_and_copies_only_non_expiring_ones() {
         config.contains("[profiles.oauth-alice]\nhf_stored = \"oauth-alice\""),
         "{config}"
     );
-    assert_eq!(
-        s.hfenv(&["token", "-p", "oauth-alice"]).ok().stdout.trim(),
-        TOKEN_PERSONAL
-    );
-    assert_eq!(
-        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
-        TOKEN_CI
-    );
+    assert_eq!(s.token_of("oauth-alice"), TOKEN_PERSONAL);
+    assert_eq!(s.token_of("team"), TOKEN_CI);
     s.hfenv(&["import", "--force"]).ok();
-    assert_eq!(
-        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
-        TOKEN_TEAM
-    );
+    assert_eq!(s.token_of("team"), TOKEN_TEAM);
 }
 
 #[test]
@@ -206,17 +197,6 @@ fn import_refuses_a_file_python_would_read_as_empty() {
         &format!("[a]\nhf_token = {TOKEN_WORK}\n[a]\nhf_token = {TOKEN_TEAM}\n"),
     );
     s.hfenv(&["import"]).expect_stderr(1, "hfenv: `$HOME/.cache/huggingface/stored_tokens` cannot be read by huggingface_hub (line 3: section `a` appears twice), so there is nothing it could use — fix the file by hand, or log in again with `hf auth login`\n");
-}
-
-fn git_fill(s: &Sandbox, dir: &std::path::Path, host: &str) -> String {
-    let mut cmd = s.command("git", &["credential", "fill"]);
-    cmd.current_dir(dir)
-        .env("PWD", dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env_remove("HF_ENDPOINT");
-    let child = spawn_with_input(&mut cmd, &format!("protocol=https\nhost={host}\n\n"));
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -247,15 +227,21 @@ fn git_credential_helper_answers_per_directory() {
             .unwrap()
             .success());
     }
-    let work = git_fill(&s, &s.path("acme/model"), "huggingface.co");
+    let work = s.git_credential_fill(
+        &s.path("acme/model"),
+        "protocol=https\nhost=huggingface.co\n\n",
+    );
     assert!(work.contains(&format!("password={TOKEN_WORK}\n")), "{work}");
-    let own = git_fill(&s, &s.path("own/model"), "huggingface.co");
+    let own = s.git_credential_fill(
+        &s.path("own/model"),
+        "protocol=https\nhost=huggingface.co\n\n",
+    );
     assert!(
         own.contains(&format!("password={TOKEN_PERSONAL}\n")),
         "{own}"
     );
     // Other hosts get no answer from hfenv.
-    let other = git_fill(&s, &s.path("acme/model"), "github.com");
+    let other = s.git_credential_fill(&s.path("acme/model"), "protocol=https\nhost=github.com\n\n");
     assert!(!other.contains("hf_Fake"), "{other}");
 }
 

@@ -9,32 +9,6 @@ use std::time::{Duration, Instant};
 use crate::hubmock::{HubMock, Reply};
 use crate::support::*;
 
-/// A directory holding only the tools doctor may call (so no `hf` from the machine leaks in),
-/// and a PATH made of it and the system directories.
-fn tool_path(s: &Sandbox) -> String {
-    let bin = s.root.path().join("toolbin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for tool in ["git", "python3"] {
-        if let Some(real) = real_tool(tool) {
-            let _ = std::os::unix::fs::symlink(real, bin.join(tool));
-        }
-    }
-    format!("{}:/usr/bin:/bin", bin.display())
-}
-
-/// The real program, resolved in the test's own environment (pyenv shims need the real HOME).
-fn real_tool(tool: &str) -> Option<PathBuf> {
-    if tool == "python3" {
-        let out = Command::new("python3")
-            .args(["-c", "import sys; print(sys.executable)"])
-            .output()
-            .ok()?;
-        let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        return (!p.is_empty()).then(|| PathBuf::from(p));
-    }
-    which::which(tool).ok()
-}
-
 /// A sandbox with a controlled PATH, a fake `hf` on it, and a Hub mock as `HF_ENDPOINT`.
 fn setup() -> (Sandbox, HubMock) {
     let mut s = Sandbox::new();
@@ -42,27 +16,15 @@ fn setup() -> (Sandbox, HubMock) {
     s.set_env("HF_ENDPOINT", &hub.url);
     let bin = s.mkdir("bin");
     fake_exe(&bin.join("hf"));
-    let path = format!("{}:{}", bin.display(), tool_path(&s));
+    let path = format!("{}:{}", bin.display(), tool_path(&s, &["git", "python3"]));
     s.set_env("PATH", path);
     (s, hub)
-}
-
-fn fake_exe(path: &Path) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, "#!/bin/sh\necho fake\n").unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 fn both(d: &Done) -> String {
     let text = format!("{}{}", d.stdout, d.stderr);
     assert_no_token(&text);
     text
-}
-
-fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
 fn with_profile(s: &Sandbox) {
@@ -460,15 +422,6 @@ fn stored_tokens_python_reads_as_empty() {
 
 // ---- project hygiene ----
 
-fn git(s: &Sandbox, dir: &Path, args: &[&str]) {
-    let out = s.command("git", args).current_dir(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn dotenv_not_ignored_fails_and_fix_adds_gitignore() {
     if !have("git") {
@@ -476,7 +429,7 @@ fn dotenv_not_ignored_fails_and_fix_adds_gitignore() {
     }
     let (s, _hub) = setup();
     let proj = s.mkdir("proj");
-    git(&s, &proj, &["init", "-q"]);
+    s.git(&proj, &["init", "-q"]);
     s.write("proj/.env", &format!("HF_TOKEN={TOKEN_CI}\n"));
     s.write("proj/.gitignore", "target/");
     let d = s.hfenv(&["doctor", "--offline"]).dir(&proj).code(1);
@@ -510,12 +463,12 @@ fn tracked_token_shaped_strings_are_reported_masked() {
     }
     let (s, _hub) = setup();
     let proj = s.mkdir("proj");
-    git(&s, &proj, &["init", "-q"]);
+    s.git(&proj, &["init", "-q"]);
     s.write(
         "proj/src/app.py",
         &format!("x = 1\nTOKEN = \"{TOKEN_TEAM}\"\n"),
     );
-    git(&s, &proj, &["add", "."]);
+    s.git(&proj, &["add", "."]);
     let d = s.hfenv(&["doctor", "--offline"]).dir(&proj).code(1);
     let text = both(&d);
     let line = line_with(&text, "token-shaped");
@@ -669,7 +622,7 @@ fn hf_missing_suggests_install_and_the_module_fallback() {
         return;
     }
     let mut s = Sandbox::new();
-    s.set_env("PATH", tool_path(&s));
+    s.set_env("PATH", tool_path(&s, &["git", "python3"]));
     let text = both(&s.hfenv(&["doctor", "--offline"]).run());
     let line = line_with(&text, "`hf`");
     assert!(text.contains("pip install -U huggingface_hub"), "{text}");
@@ -717,34 +670,6 @@ fn off_path_then_fix_then_hooked_shell(s: &mut Sandbox) {
     s.write(".bashrc", &format!("eval \"$({BIN} hook bash)\"\n"));
     let found = hooked_bash(s, "command -v hf");
     assert_eq!(found.trim(), s.path(".local/bin/hf").display().to_string());
-}
-
-/// Runs `command` in a new interactive bash on a pseudo-terminal and returns its output.
-fn hooked_bash(s: &Sandbox, command: &str) -> String {
-    let out_file = s.path("hooked-out");
-    let mut child = s
-        .command("script", &["-qfec", "bash -i", "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{command} > {} 2>&1; exit", out_file.display()).unwrap();
-        // Keep stdin open until bash exits, so the pty does not see EOF first.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the hooked bash did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        drop(stdin);
-    }
-    std::fs::read_to_string(&out_file).unwrap_or_default()
 }
 
 #[test]
@@ -843,7 +768,11 @@ fn real_hf_from_pip_user_is_found_fixed_and_on_path_in_a_hooked_shell() {
         &s.hfenv(&["doctor", "--offline"])
             .env(
                 "PATH",
-                format!("{}:{}", s.path(".local/bin").display(), tool_path(&s)),
+                format!(
+                    "{}:{}",
+                    s.path(".local/bin").display(),
+                    tool_path(&s, &["git", "python3"])
+                ),
             )
             .run(),
     );

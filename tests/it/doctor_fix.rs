@@ -6,43 +6,28 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::*;
 
-/// PATH without any `hf`: git, python3 and the system directories.
-fn bare_path(s: &Sandbox) -> String {
-    let bin = s.root.path().join("toolbin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for tool in ["git"] {
-        if let Ok(real) = which::which(tool) {
-            let _ = std::os::unix::fs::symlink(real, bin.join(tool));
-        }
-    }
-    format!("{}:/usr/bin:/bin", bin.display())
-}
-
 fn sandbox() -> Sandbox {
     let mut s = Sandbox::new();
-    let path = bare_path(&s);
+    let path = tool_path(&s, &["git"]);
     s.set_env("PATH", path);
     s
 }
 
-fn fake_hf(path: &Path) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, "#!/bin/sh\necho fake\n").unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+/// A sandbox whose PATH finds a stand-in `hf` in `~/bin`: doctor's checks of `hf` pass.
+fn sandbox_with_hf() -> Sandbox {
+    let mut s = Sandbox::new();
+    fake_exe(&s.path("bin/hf"));
+    let path = format!("{}:{}", s.path("bin").display(), tool_path(&s, &["git"]));
+    s.set_env("PATH", path);
+    s
 }
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
-}
-
-fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
 fn doctor(s: &Sandbox, args: &[&str], dir: &Path) -> Run {
@@ -90,7 +75,7 @@ fn hf_is_found_wherever_python_tools_put_it() {
             let v = s.path(v);
             s.set_env(k, v);
         }
-        fake_hf(&s.path(rel));
+        fake_exe(&s.path(rel));
         let d = doctor(&s, &[], &s.home).code(1);
         assert!(
             d.stdout.contains(&format!(
@@ -103,7 +88,7 @@ fn hf_is_found_wherever_python_tools_put_it() {
     // pipx and uv link their tools into ~/.local/bin: the link says which.
     let s = sandbox();
     let real = s.path(".local/share/uv/tools/huggingface-hub/bin/hf");
-    fake_hf(&real);
+    fake_exe(&real);
     std::fs::create_dir_all(s.path(".local/bin")).unwrap();
     std::os::unix::fs::symlink(&real, s.path(".local/bin/hf")).unwrap();
     let d = doctor(&s, &[], &s.home).code(1);
@@ -121,7 +106,7 @@ fn a_repository_venv_is_activated_never_put_on_path() {
     let proj = s.mkdir("proj");
     std::fs::create_dir_all(proj.join(".git")).unwrap();
     let venv = proj.join(".venv");
-    fake_hf(&venv.join("bin/hf"));
+    fake_exe(&venv.join("bin/hf"));
     std::fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
     // Found from a subdirectory too: a project venv in a parent directory.
     let sub = s.mkdir("proj/src/pkg");
@@ -147,7 +132,7 @@ fn a_repository_venv_is_activated_never_put_on_path() {
         d.stdout
     );
     // A user-level install wins over the repository's one.
-    fake_hf(&s.path(".local/bin/hf"));
+    fake_exe(&s.path(".local/bin/hf"));
     let d = doctor(&s, &[], &sub).code(1);
     assert!(
         d.stdout
@@ -164,7 +149,7 @@ fn a_recorded_repository_directory_is_not_added_and_fix_forgets_it() {
     let proj = s.mkdir("proj");
     std::fs::create_dir_all(proj.join(".git")).unwrap();
     let bin = s.mkdir("proj/.venv/bin");
-    fake_hf(&bin.join("hf"));
+    fake_exe(&bin.join("hf"));
     std::fs::create_dir_all(s.state_dir()).unwrap();
     std::fs::write(s.state_dir().join("path"), format!("{}\n", bin.display())).unwrap();
     let out = s.hfenv(&["export", "bash"]).ok();
@@ -189,39 +174,6 @@ fn a_recorded_repository_directory_is_not_added_and_fix_forgets_it() {
     assert_eq!(s.read(".local/state/hfenv/path"), "");
 }
 
-/// Runs `command` in a new interactive bash (hooked through ~/.bashrc) on a pty, feeding
-/// `answers` to it; returns the output file's content.
-fn hooked_bash(s: &Sandbox, command: &str) -> String {
-    let out_file = s.path("hooked-out");
-    let mut child = s
-        .command("script", &["-qfec", "bash -i", "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(
-            stdin,
-            "{{ {command}; }} > {} 2>&1; exit",
-            out_file.display()
-        )
-        .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the hooked bash did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        drop(stdin);
-    }
-    std::fs::read_to_string(&out_file).unwrap_or_default()
-}
-
 /// `doctor --fix` on a terminal: the directory is shown and asked about.
 fn fix_on_a_terminal(s: &Sandbox, answer: &str) -> String {
     let out = s
@@ -244,14 +196,7 @@ fn fix_on_a_terminal(s: &Sandbox, answer: &str) -> String {
         let mut stdin = child.stdin.take().unwrap();
         std::thread::sleep(Duration::from_millis(300));
         writeln!(stdin, "{answer}").unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("doctor did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_or_kill(&mut child, 30, "doctor");
     }
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).replace('\r', "")
@@ -265,7 +210,7 @@ fn fix_asks_then_the_hook_appends_the_directory() {
     let mut s = sandbox();
     s.set_env("SHELL", "/bin/bash");
     s.set_env("NO_COLOR", "1");
-    fake_hf(&s.path(".local/bin/hf"));
+    fake_exe(&s.path(".local/bin/hf"));
     let text = fix_on_a_terminal(&s, "n");
     assert!(
         text.contains("Append ~/.local/bin to PATH in every hooked shell, so `hf` is found? [y/N]"),
@@ -298,11 +243,8 @@ fn no_lost_hook_right_after_cd() {
     if !have("bash") || !have("script") {
         return;
     }
-    let mut s = sandbox();
+    let mut s = sandbox_with_hf();
     s.set_env("SHELL", "/bin/bash");
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
     s.add_inline("work", TOKEN_WORK);
     let proj = s.mkdir("proj");
     s.hfenv(&["use", "work", "--dir", proj.to_str().unwrap()])
@@ -324,10 +266,7 @@ fn no_lost_hook_right_after_cd() {
 
 #[test]
 fn fix_changes_the_token_file_only_never_its_directory_or_a_link() {
-    let mut s = sandbox();
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
+    let mut s = sandbox_with_hf();
     // A sticky shared directory, like /tmp, and a team's setgid HF_HOME.
     let shared = s.mkdir("shared");
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
@@ -388,10 +327,7 @@ fn fix_changes_the_token_file_only_never_its_directory_or_a_link() {
 
 #[test]
 fn only_token_in_an_unread_variable_is_a_problem() {
-    let mut s = sandbox();
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
+    let s = sandbox_with_hf();
     let d = s
         .hfenv(&["doctor", "--offline"])
         .env("HUGGINGFACE_TOKEN", TOKEN_TEAM)
@@ -425,26 +361,14 @@ fn only_token_in_an_unread_variable_is_a_problem() {
     );
 }
 
-fn git(s: &Sandbox, dir: &Path, args: &[&str]) {
-    let out = s.command("git", args).current_dir(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn gitignore_is_edited_only_as_git_reads_it() {
     if !have("git") {
         return;
     }
-    let mut s = sandbox();
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
+    let s = sandbox_with_hf();
     let proj = s.mkdir("proj");
-    git(&s, &proj, &["init", "-q"]);
+    s.git(&proj, &["init", "-q"]);
     s.write("proj/.env", &format!("HF_TOKEN={TOKEN_CI}\n"));
     // A symlinked .gitignore (git ignores it) pointing outside the repository.
     let outside = s.write("outside-ignore", "# mine\n");
@@ -483,14 +407,11 @@ fn a_repository_config_runs_nothing() {
     if !have("git") {
         return;
     }
-    let mut s = sandbox();
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
+    let s = sandbox_with_hf();
     let proj = s.mkdir("proj");
-    git(&s, &proj, &["init", "-q"]);
+    s.git(&proj, &["init", "-q"]);
     s.write("proj/src/a.py", "x = 1\n");
-    git(&s, &proj, &["add", "."]);
+    s.git(&proj, &["add", "."]);
     let pwned = s.path("pwned");
     let script = s.write(
         "evil.sh",
@@ -502,7 +423,7 @@ fn a_repository_config_runs_nothing() {
         ("core.pager", script.to_str().unwrap()),
         ("core.hooksPath", s.path("").to_str().unwrap()),
     ] {
-        git(&s, &proj, &["config", k, v]);
+        s.git(&proj, &["config", k, v]);
     }
     s.write("proj/.env", &format!("HF_TOKEN={TOKEN_CI}\n"));
     doctor(&s, &["--fix"], &proj).run();
@@ -511,10 +432,7 @@ fn a_repository_config_runs_nothing() {
 
 #[test]
 fn a_config_holding_tokens_readable_by_others_is_a_problem_fixed_in_place() {
-    let mut s = sandbox();
-    fake_hf(&s.path("bin/hf"));
-    let path = format!("{}:{}", s.path("bin").display(), bare_path(&s));
-    s.set_env("PATH", path);
+    let s = sandbox_with_hf();
     // In the config file itself, whatever credential store the machine has.
     s.hfenv(&[
         "add",

@@ -110,11 +110,7 @@ fn fifo_and_huge_files_never_hang() {
     let s = Sandbox::new();
     let dir = s.mkdir("proj");
     let fifo = dir.join(".env");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    mkfifo(&fifo);
     s.hfenv(&["export", "json"]).dir(&dir).expect(
         0,
         "{}\n",

@@ -740,10 +740,7 @@ fn import_copy_puts_tokens_in_the_store() {
         s.config()
     );
     assert_eq!(stored(&s, "team"), None);
-    assert_eq!(
-        s.hfenv(&["token", "-p", "team"]).ok().stdout.trim(),
-        TOKEN_TEAM
-    );
+    assert_eq!(s.token_of("team"), TOKEN_TEAM);
 }
 
 #[test]

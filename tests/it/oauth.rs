@@ -163,7 +163,7 @@ fn a_login_due_for_refresh_is_refreshed_as_huggingface_hub_does() {
     assert_eq!(s.read(".cache/huggingface/token"), token);
 
     // Fresh now: no second request.
-    assert_eq!(s.hfenv(&["token", "-p", "work"]).ok().stdout.trim(), token);
+    assert_eq!(s.token_of("work"), token);
     assert_eq!(hub.oauth.lock().unwrap().grants, 1);
 }
 
@@ -312,10 +312,7 @@ fn a_token_file_hands_huggingface_hub_a_login_it_refreshes_itself() {
     assert_eq!(json["HF_TOKEN_PATH"], file.display().to_string());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), login.access);
     // `hfenv token`, git and `exec` still get the token itself.
-    assert_eq!(
-        s.hfenv(&["token", "-p", "work"]).ok().stdout.trim(),
-        login.access
-    );
+    assert_eq!(s.token_of("work"), login.access);
     // huggingface_hub reads the token from that file.
     let Some(py) = python() else { return };
     let got = s

@@ -11,17 +11,6 @@ fn owners_config(s: &Sandbox) {
     s.hfenv(&["use", "personal"]).ok();
 }
 
-fn fill(s: &Sandbox, dir: &std::path::Path, input: &str) -> String {
-    let mut cmd = s.command("git", &["credential", "fill"]);
-    cmd.current_dir(dir)
-        .env("PWD", dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env_remove("HF_ENDPOINT");
-    let child = spawn_with_input(&mut cmd, input);
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn git_picks_the_profile_by_the_repository_owner_from_any_directory() {
     if !have("git") {
@@ -53,7 +42,7 @@ fn git_picks_the_profile_by_the_repository_owner_from_any_directory() {
         "https://huggingface.co/spaces/ACME/app",
         "https://huggingface.co/acme-research/x",
     ] {
-        let out = fill(&s, &anywhere, &format!("url={url}\n\n"));
+        let out = s.git_credential_fill(&anywhere, &format!("url={url}\n\n"));
         assert!(
             out.contains(&format!("password={TOKEN_WORK}\n")),
             "{url}: {out}"
@@ -61,7 +50,7 @@ fn git_picks_the_profile_by_the_repository_owner_from_any_directory() {
         assert!(out.contains("username=hfenv-work"), "{out}");
     }
     // ... everyone else the directory's (here the global) choice.
-    let other = fill(&s, &anywhere, "url=https://huggingface.co/alice/model\n\n");
+    let other = s.git_credential_fill(&anywhere, "url=https://huggingface.co/alice/model\n\n");
     assert!(
         other.contains(&format!("password={TOKEN_PERSONAL}\n")),
         "{other}"
@@ -82,7 +71,7 @@ fn git_picks_the_profile_by_the_repository_owner_from_any_directory() {
         "{explicit}"
     );
     // Without the path (useHttpPath off), the directory decides, as before.
-    let no_path = fill(&s, &anywhere, "protocol=https\nhost=huggingface.co\n\n");
+    let no_path = s.git_credential_fill(&anywhere, "protocol=https\nhost=huggingface.co\n\n");
     assert!(
         no_path.contains(&format!("password={TOKEN_PERSONAL}\n")),
         "{no_path}"

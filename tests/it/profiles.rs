@@ -116,10 +116,7 @@ fn existing_profile_needs_force() {
     s.hfenv(&["add", "work", "--token-stdin", "--no-verify", "--force"])
         .stdin(TOKEN_PERSONAL)
         .ok();
-    assert_eq!(
-        s.hfenv(&["token", "-p", "work"]).ok().stdout.trim(),
-        TOKEN_PERSONAL
-    );
+    assert_eq!(s.token_of("work"), TOKEN_PERSONAL);
 }
 
 #[test]

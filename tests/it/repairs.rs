@@ -645,14 +645,6 @@ fn run_within(mut cmd: std::process::Command, secs: u64) -> Option<std::process:
     }
 }
 
-fn mkfifo(path: &std::path::Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// Every read is capped and non-blocking in every command: `stored_tokens` or the token file
 /// as a FIFO or a link to `/dev/zero`, a repository's `.env` the same, never hang or fill
 /// memory.
@@ -720,10 +712,7 @@ fn stored_tokens_sections_without_hf_token_and_non_utf8_through_the_commands() {
         &format!("[a]\nhf_token = {TOKEN_WORK}\n\n[b]\nnote = no token here\n\n[c]\nhf_token = {TOKEN_TEAM}\n"),
     );
     s.write_config("[profiles.c]\nhf_stored = \"c\"\n");
-    assert_eq!(
-        s.hfenv(&["token", "-p", "c"]).ok().stdout.trim(),
-        TOKEN_TEAM
-    );
+    assert_eq!(s.token_of("c"), TOKEN_TEAM);
     s.hfenv(&["import"]).expect(
         0,
         lines(&[
@@ -733,10 +722,7 @@ fn stored_tokens_sections_without_hf_token_and_non_utf8_through_the_commands() {
         ]),
         "",
     );
-    assert_eq!(
-        s.hfenv(&["token", "-p", "a"]).ok().stdout.trim(),
-        TOKEN_WORK
-    );
+    assert_eq!(s.token_of("a"), TOKEN_WORK);
 
     std::fs::write(
         s.path(".cache/huggingface/stored_tokens"),
@@ -797,10 +783,7 @@ fn import_no_silent_overwrite_and_no_token_shaped_names() {
     let config = s.config();
     assert!(config.contains("hf_stored = \"my token\""), "{config}");
     assert!(!config.contains(TOKEN_TEAM), "{config}");
-    assert_eq!(
-        s.hfenv(&["token", "-p", "my-token"]).ok().stdout.trim(),
-        TOKEN_WORK
-    );
+    assert_eq!(s.token_of("my-token"), TOKEN_WORK);
     // Nor can a token be a profile name any other way.
     let e = s.hfenv(&["add", TOKEN_TEAM, "--token-env", "X"]).code(2);
     assert_no_token(&e.stderr);

@@ -2,16 +2,10 @@
 //! Where a message is the behaviour, the whole stderr is stated.
 
 use std::os::unix::fs::symlink;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::hubmock::{HubMock, Reply};
 use crate::support::*;
-
-fn mkfifo(path: &std::path::Path) {
-    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
-    assert!(ok, "mkfifo {path:?}");
-}
 
 /// B1: a pin is a small regular file holding a profile name, nothing else: a link (to the
 /// environment, to `.netrc`), escape sequences or a FIFO are refused with a notice that never

@@ -534,24 +534,10 @@ fn toml_str(v: &str) -> String {
 }
 
 /// Profiles `work`, `personal`, `team` with inline tokens, plus extra TOML.
-fn three_profiles(s: &Sandbox, extra: &str) {
-    s.write_config(&format!(
-        "[profiles.work]\ntoken = \"{TOKEN_WORK}\"\n\n[profiles.personal]\ntoken = \"{TOKEN_PERSONAL}\"\n\n[profiles.team]\ntoken = \"{TOKEN_TEAM}\"\n\n{extra}"
-    ));
-}
-
-fn dir_rule(s: &Sandbox, name: &str, rel: &str) {
-    s.mkdir(rel);
-    s.hfenv(&["use", name, "--dir", &s.path(rel).display().to_string()])
-        .ok();
-}
-
 #[test]
 fn enter_leave_restore() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let mut ses = Session::new(&s, sh);
         ses.rc_export("HF_TOKEN", TOKEN_PERSONAL)
             .show("HF_TOKEN", "home0")
@@ -582,9 +568,7 @@ fn enter_leave_restore() {
 #[test]
 fn nested_and_sibling_directories() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         dir_rule(&s, "team", "work/team");
         dir_rule(&s, "personal", "other");
         s.mkdir("work/team/deep/er");
@@ -690,9 +674,7 @@ fn unknown_profile_in_a_pin_warns_once_and_exports_nothing() {
 #[test]
 fn legacy_variable_follows_the_profile_and_is_restored() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let o = Session::new(&s, sh)
             .rc_export("HUGGING_FACE_HUB_TOKEN", TOKEN_PERSONAL)
             .cd("work")
@@ -742,9 +724,7 @@ fn hand_made_changes_survive_leaving() {
 #[test]
 fn subshells_child_shells_and_exec() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let child = child_shell(sh);
         let mut ses = Session::new(&s, sh);
         ses.rc_export("HF_TOKEN", TOKEN_PERSONAL);
@@ -850,9 +830,7 @@ fn exec_and_child_shells_restore_a_token_they_never_saw() {
 #[test]
 fn child_processes_never_see_the_personal_token() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let python = have("python3");
         let mut ses = Session::new(&s, sh);
         ses.rc_export("HF_TOKEN", TOKEN_PERSONAL)
@@ -894,9 +872,7 @@ fn child_processes_never_see_the_personal_token() {
 #[test]
 fn hook_loaded_twice_registers_once() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let mut ses = Session::new(&s, sh);
         ses.hooks = 2;
         match sh {
@@ -947,9 +923,7 @@ fn hook_loaded_twice_registers_once() {
 fn exit_status_survives_the_prompt() {
     // elvish has no exit status to keep: a failing command raises an exception.
     each_shell(&WITH_NU, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         // nushell's `true` and `false` are values: `^` runs the commands.
         let ext = if sh == Sh::Nu { "^" } else { "" };
         let o = Session::new(&s, sh)
@@ -972,9 +946,7 @@ fn exit_status_survives_the_prompt() {
 #[test]
 fn hook_prints_nothing_on_stdout() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let hook_into = |dir: &str, file: &str| {
             match sh {
             Sh::Bash | Sh::Zsh => format!("{{ cd {dir}; __hfenv_hook; }} > ~/{file}"),

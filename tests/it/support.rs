@@ -128,6 +128,151 @@ impl Sandbox {
     }
 }
 
+/// The profiles most tests use: `work`, `personal` and `team`, inline, then `extra`.
+pub fn three_profiles(s: &Sandbox, extra: &str) {
+    s.write_config(&format!(
+        "[profiles.work]\ntoken = \"{TOKEN_WORK}\"\n\n[profiles.personal]\ntoken = \"{TOKEN_PERSONAL}\"\n\n[profiles.team]\ntoken = \"{TOKEN_TEAM}\"\n\n{extra}"
+    ));
+}
+
+/// A `[dirs]` rule: the directory `rel` (made) uses profile `name`.
+pub fn dir_rule(s: &Sandbox, name: &str, rel: &str) {
+    s.mkdir(rel);
+    s.hfenv(&["use", name, "--dir", &s.path(rel).display().to_string()])
+        .ok();
+}
+
+impl Sandbox {
+    /// The hooked-shell tests' usual start: the three profiles, and `work` in `~/rel`.
+    pub fn with_work_in(rel: &str) -> Sandbox {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        dir_rule(&s, "work", rel);
+        s
+    }
+
+    /// The token `hfenv token -p PROFILE` prints, which must succeed.
+    pub fn token_of(&self, profile: &str) -> String {
+        self.hfenv(&["token", "-p", profile])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    }
+
+    /// Runs `git` in `dir` and insists on success.
+    pub fn git(&self, dir: &Path, args: &[&str]) {
+        let out = self.command("git", args).current_dir(dir).output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// What `git credential fill` answers in `dir` for `input` (hfenv is the helper there).
+    pub fn git_credential_fill(&self, dir: &Path, input: &str) -> String {
+        let mut cmd = self.command("git", &["credential", "fill"]);
+        cmd.current_dir(dir)
+            .env("PWD", dir)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("HF_ENDPOINT");
+        let out = spawn_with_input(&mut cmd, input)
+            .wait_with_output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// An executable that says `fake`: a stand-in `hf` or `huggingface-cli` on PATH.
+pub fn fake_exe(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, "#!/bin/sh\necho fake\n").unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The first line of `text` holding `needle`.
+#[track_caller]
+pub fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+}
+
+/// Waits for `child` at most `secs` (a guard against hanging the suite, not a measure of
+/// speed); kills it and fails naming `what` past that.
+pub fn wait_or_kill(child: &mut std::process::Child, secs: u64, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} did not finish within {secs}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Runs `program` (a shell, say) on a pseudo-terminal, typing `lines` into it, and waits for
+/// it to end (at most `secs`). Its input stays open until then, so the terminal does not see
+/// the end of input before the program has read its lines.
+pub fn on_a_pty(s: &Sandbox, program: &str, lines: &[&str], secs: u64) {
+    use std::io::Write;
+    let mut child = s
+        .command("script", &["-qfec", program, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in lines {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    wait_or_kill(&mut child, secs, program);
+}
+
+/// What `command` prints in a new interactive bash (hooked through `~/.bashrc`, when the
+/// test wrote one) on a pseudo-terminal.
+pub fn hooked_bash(s: &Sandbox, command: &str) -> String {
+    let out_file = s.path("hooked-out");
+    let line = format!("{{ {command}; }} > {} 2>&1; exit", out_file.display());
+    on_a_pty(s, "bash -i", &[&line], 30);
+    std::fs::read_to_string(&out_file).unwrap_or_default()
+}
+
+/// A PATH of a directory holding only `tools` (linked to the real ones) and the system
+/// directories, so that no `hf` of the machine's leaks into a test.
+pub fn tool_path(s: &Sandbox, tools: &[&str]) -> String {
+    let bin = s.root.path().join("toolbin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in tools {
+        if let Some(real) = real_tool(tool) {
+            let _ = std::os::unix::fs::symlink(real, bin.join(tool));
+        }
+    }
+    format!("{}:/usr/bin:/bin", bin.display())
+}
+
+/// The real program, resolved in the test's own environment (pyenv shims need the real HOME).
+pub fn real_tool(tool: &str) -> Option<PathBuf> {
+    if tool == "python3" {
+        let out = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()?;
+        let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        return (!p.is_empty()).then(|| PathBuf::from(p));
+    }
+    which::which(tool).ok()
+}
+
+/// Makes a FIFO at `path`: a file no read of hfenv's may wait on.
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {path:?}");
+}
+
 pub struct Run {
     pub cmd: Command,
     stdin: Option<Vec<u8>>,

@@ -3,7 +3,7 @@
 //! and the notice after a `.env` edit.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::hubmock::{HubMock, Reply};
 use crate::support::*;
@@ -296,29 +296,8 @@ fn in_hooked_shell(s: &Sandbox, shell: &str, command: &str) -> String {
         _ => unreachable!(),
     };
     s.write(rc, &hook);
-    let mut child = s
-        .command("script", &["-qfec", program, "/dev/null"])
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        let line = command.replace("{out}", &out_file.display().to_string());
-        writeln!(stdin, "{line}").unwrap();
-        writeln!(stdin, "exit").unwrap();
-        let deadline = Instant::now() + Duration::from_secs(40);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("{shell} did not finish");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+    let line = command.replace("{out}", &out_file.display().to_string());
+    on_a_pty(s, program, &[&line, "exit"], 40);
     std::fs::read_to_string(&out_file).unwrap_or_default()
 }
 

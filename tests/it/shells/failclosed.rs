@@ -14,9 +14,7 @@ fn sh_c(script: &str) -> String {
 #[test]
 fn lost_key_or_wiped_state_removes_the_profile_on_leaving() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "work");
+        let s = Sandbox::with_work_in("work");
         let o = Session::new(&s, sh)
             .rc_export("HF_TOKEN", TOKEN_PERSONAL)
             .cd("work")
@@ -53,9 +51,7 @@ fn lost_key_or_wiped_state_removes_the_profile_on_leaving() {
 #[test]
 fn broken_config_fails_closed_once_and_recovers() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "acme");
+        let s = Sandbox::with_work_in("acme");
         s.mkdir("oss");
         let good = s.path("good.toml");
         std::fs::copy(s.config_path(), &good).unwrap();
@@ -118,9 +114,7 @@ fn broken_config_fails_closed_once_and_recovers() {
 #[test]
 fn dotenv_cannot_set_special_or_hfenvs_own_names() {
     each_shell(&ALL, |sh| {
-        let s = Sandbox::new();
-        three_profiles(&s, "");
-        dir_rule(&s, "work", "proj");
+        let s = Sandbox::with_work_in("proj");
         let hostile = [
             "path=x",
             "status=1",
