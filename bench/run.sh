@@ -295,4 +295,4 @@ peer_versions=""
 has direnv && peer_versions+=", direnv $(direnv version)"
 has mise && peer_versions+=", mise $(mise --version | cut -d' ' -f1)"
 echo "Machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;" \
-    "hfenv $("$BIN" --version | cut -d' ' -f2) ($(file -b "$BIN" | grep -o 'static-pie linked\|dynamically linked' || echo '?'))$peer_versions."
+    "hfenv $("$BIN" --version | cut -d' ' -f2) ($(file -b "$BIN" | grep -o 'static-pie linked\|statically linked\|dynamically linked' || echo '?'))$peer_versions."

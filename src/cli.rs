@@ -27,6 +27,40 @@ pub(crate) struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The prompt hook's own command lines (`export SHELL`, `export SHELL --hook`), recognised
+    /// without building clap's whole command tree: that tree is most of the page faults and
+    /// allocations of a run, and the hook starts hfenv at every directory change. Anything else,
+    /// including every spelling clap would also accept, goes through clap as usual.
+    pub(crate) fn parse_hook_line(args: &[OsString]) -> Option<Cli> {
+        let [export, rest @ ..] = args.get(1..)? else {
+            return None;
+        };
+        if export != "export" || rest.is_empty() || rest.len() > 2 {
+            return None;
+        }
+        let mut format = None;
+        let mut hook = false;
+        for arg in rest {
+            let arg = arg.to_str()?;
+            if arg == "--hook" && !hook {
+                hook = true;
+            } else if format.is_none() && !arg.starts_with('-') {
+                format = Some(ExportFormat::from_str(arg, false).ok()?);
+            } else {
+                return None;
+            }
+        }
+        Some(Cli {
+            command: Command::Export(Export {
+                format: format?,
+                profile: None,
+                hook,
+            }),
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Add(Add),
@@ -371,6 +405,56 @@ pub(crate) struct Man {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// The hook's fast reading must give exactly what clap gives, and leave every other line
+    /// (options, typos, `--`, help) to clap.
+    #[test]
+    fn the_hook_line_reads_as_clap_reads_it() {
+        let lines: &[&[&str]] = &[
+            &["export", "bash"],
+            &["export", "bash", "--hook"],
+            &["export", "--hook", "zsh"],
+            &["export", "fish", "--hook"],
+            &["export", "elvish", "--hook"],
+            &["export", "nushell", "--hook"],
+            &["export", "powershell"],
+            &["export", "json"],
+            &["export", "dotenv"],
+            &["export", "github"],
+            &["export", "nu"],
+            &["export", "BASH"],
+            &["export", "bash", "--hook", "--hook"],
+            &["export", "bash", "zsh"],
+            &["export", "--hook"],
+            &["export"],
+            &["export", "bash", "-p", "work"],
+            &["export", "-p", "work", "bash"],
+            &["export", "--", "bash"],
+            &["export", "bash", "--help"],
+            &["export", "--hook=true", "bash"],
+            &["status"],
+            &[],
+        ];
+        for line in lines {
+            let args: Vec<OsString> = std::iter::once("hfenv")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            let clap = Cli::try_parse_from(&args).map(|c| format!("{c:?}"));
+            match Cli::parse_hook_line(&args) {
+                Some(fast) => assert_eq!(Ok(format!("{fast:?}")), clap.map_err(|_| ()), "{line:?}"),
+                None => {
+                    let plain_hook_line = line.first() == Some(&"export")
+                        && clap.is_ok()
+                        && !line.iter().any(|a| a.starts_with('-') && *a != "--hook");
+                    assert!(
+                        !plain_hook_line || line.len() > 3,
+                        "{line:?} should be read fast"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn clap_definition_is_consistent() {

@@ -119,8 +119,10 @@ pub(crate) fn open_regular(
 
 /// Reads an opened file, at most `limit` bytes: a file that grew past the cap after `fstat`
 /// is refused, not read to its end.
-pub(crate) fn read_opened(file: File, limit: u64) -> std::result::Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+/// The buffer is sized for the file's `fstat` length `len` (plus one byte, to see the end): one
+/// `read` for a file that did not change, where growing from empty takes ten.
+fn read_opened(file: File, limit: u64, len: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(len.min(limit) as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
@@ -134,8 +136,8 @@ pub(crate) fn read_bounded(
     limit: u64,
     links: Links,
 ) -> std::result::Result<Vec<u8>, ReadError> {
-    let (file, _) = open_regular(path, limit, links)?;
-    read_opened(file, limit)
+    let (file, meta) = open_regular(path, limit, links)?;
+    read_opened(file, limit, meta.len())
 }
 
 /// [`read_bounded`] for text.

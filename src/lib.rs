@@ -29,8 +29,6 @@ mod ui;
 mod userpath;
 mod wanted;
 
-use std::process::ExitCode;
-
 /// The version and, for a build from a git checkout, the commit (see build.rs).
 pub const VERSION: &str = env!("HFENV_VERSION");
 
@@ -96,7 +94,39 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
-pub fn run() -> ExitCode {
+/// What std's runtime does before `main`, for the two parts hfenv relies on; `main.rs` starts
+/// hfenv without that runtime (see there for why).
+fn prepare_process() {
+    // SAFETY: plain libc calls on this process's own descriptors and signal disposition, made
+    // before anything else runs.
+    unsafe {
+        // A reader that goes away (`hfenv list | head`) is an `EPIPE` error handled where output
+        // is written, not a signal that kills hfenv mid-write.
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        // A closed standard descriptor would be reused by the next file hfenv opens, and a
+        // message meant for the terminal would land in that file: keep 0, 1 and 2 taken.
+        let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        });
+        if libc::poll(fds.as_mut_ptr(), 3, 0) != -1 {
+            for fd in fds {
+                if fd.revents & libc::POLLNVAL != 0 {
+                    let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+                    if null != -1 && null != fd.fd {
+                        libc::dup2(null, fd.fd);
+                        libc::close(null);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs hfenv and returns its exit status (0 ok, 1 failure, 2 usage).
+pub fn run() -> i32 {
+    prepare_process();
     // A shell asking for completions (its registered script sets the variable) gets its
     // answer and nothing else.
     cmd::completions::answer_if_asked();
@@ -106,26 +136,31 @@ pub fn run() -> ExitCode {
     }
     // clap handles --help and --version before anything reads the config, so both work when
     // the config is broken.
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = match cli::Cli::parse_hook_line(&args) {
+        Some(cli) => Ok(cli),
+        None => cli::Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
             let _ = e.print();
-            return ExitCode::SUCCESS;
+            return 0;
         }
         Err(e) => {
             // Masked and escaped like every message: an argument may be a pasted token.
             ui::say(&usage_message(&e.render().to_string()));
-            return ExitCode::from(error::EXIT_USAGE);
+            return error::EXIT_USAGE.into();
         }
     };
     match cmd::run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             if !e.message.is_empty() {
                 ui::say(&e.message);
             }
-            ExitCode::from(e.code)
+            e.code.into()
         }
     }
 }
