@@ -121,7 +121,7 @@ pub(crate) fn open_regular(
 /// is refused, not read to its end.
 /// The buffer is sized for the file's `fstat` length `len` (plus one byte, to see the end): one
 /// `read` for a file that did not change, where growing from empty takes ten.
-fn read_opened(file: File, limit: u64, len: u64) -> std::result::Result<Vec<u8>, ReadError> {
+pub(crate) fn read_opened(file: File, limit: u64, len: u64) -> std::result::Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(len.min(limit) as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {

@@ -240,7 +240,7 @@ pub(crate) fn read_for_trust(path: &Path, limit: u64) -> std::result::Result<Tru
     if !same {
         return Err("it changed while it was read (its link was moved)".into());
     }
-    let content = files::read_opened(file, limit).map_err(|e| e.to_string())?;
+    let content = files::read_opened(file, limit, opened.len()).map_err(|e| e.to_string())?;
     Ok(TrustedRead {
         key,
         target: is_link.then_some(named),
