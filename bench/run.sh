@@ -106,12 +106,19 @@ token 1 | "$BIN" add work --token-stdin --no-verify >/dev/null
 "$BIN" use work --dir "$H1/proj" 2>/dev/null
 for i in $(seq 1 100); do printf 'VAR_%03d="value number %d with ${HOME} inside"\n' "$i" "$i"; done >"$H1/proj/.env"
 peer_files "$H1/proj"
+# What the hook itself runs on entering also keeps its bookkeeping (the store of values to
+# restore, the reference dates of what it read): measured for a shell that loaded once already.
+__HFENV_PID=$$ __HFENV_STAMP=$(cd "$H1/proj/model" && PWD=$H1/proj/model __HFENV_PID=$$ "$BIN" export bash --hook |
+    sed -n "s/^__hfenv_stamp='\(.*\)'\$/\1/p")
+export __HFENV_PID __HFENV_STAMP
 enter=(-n '/bin/true (a bare process)' /bin/true
     -n 'hfenv --version' "$BIN --version"
-    -n 'hfenv export bash' "$BIN export bash")
+    -n 'hfenv export bash' "$BIN export bash"
+    -n 'hfenv export bash --hook (what the hook runs)' "$BIN export bash --hook")
 has direnv && enter+=(-n 'direnv export bash' 'direnv export bash')
 has mise && enter+=(-n 'mise hook-env -s bash' 'mise hook-env -s bash')
 RUNS=100 measure enter "$H1/proj/model" "${enter[@]}"
+unset __HFENV_PID __HFENV_STAMP
 
 echo "## Entering a directory: profile + 100-line \`.env\` (target: hfenv ≤ 1.3× \`/bin/true\`)"
 echo
