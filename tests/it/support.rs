@@ -200,6 +200,39 @@ pub fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
+/// The finding of a report (`doctor`) whose first line holds `needle`: that line and the
+/// lines indented under it (its fix), each ending in a newline.
+#[track_caller]
+pub fn finding(text: &str, needle: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.contains(needle));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"));
+    let indent = first.len() - first.trim_start().len();
+    let mut out = format!("{first}\n");
+    for l in lines.take_while(|l| l.len() - l.trim_start().len() > indent && !l.trim().is_empty()) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// Asserts the whole finding for `needle` (see [`finding`]): its mark, words and fix.
+#[track_caller]
+pub fn assert_finding(text: &str, needle: &str, want: impl AsRef<str>) {
+    let got = finding(text, needle);
+    if let Some(record) = std::env::var_os("HFENV_TEST_RECORD") {
+        record_outcome(&record, &(None, got, String::new()));
+        return;
+    }
+    assert!(
+        got == want.as_ref(),
+        "the finding for {needle:?} (- expected, + got):\n{}got, to paste: {}\nin:\n{text}",
+        diff(want.as_ref(), &got),
+        literal(&got)
+    );
+}
+
 /// Waits for `child` at most `secs` (a guard against hanging the suite, not a measure of
 /// speed); kills it and fails naming `what` past that.
 pub fn wait_or_kill(child: &mut std::process::Child, secs: u64, what: &str) {
