@@ -412,7 +412,13 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config> {
             ));
         }
         if let Some(Source::Env(var)) = profile.source() {
-            if TOKEN_VARS.contains(&var) || !valid_env_name(var) || looks_like_token(var) {
+            // Without case too: nushell takes `hf_token` for `HF_TOKEN`. hfenv's own variables
+            // (`HFENV_PROFILE`, the marker `__HFENV_STATE`) hold no token.
+            if TOKEN_VARS.iter().any(|t| t.eq_ignore_ascii_case(var))
+                || crate::names::is_hfenvs_own(var)
+                || !valid_env_name(var)
+                || looks_like_token(var)
+            {
                 return Err(at(
                     format!("profile `{name}` reads its token from `{var}`"),
                     "name another variable (hfenv itself sets `HF_TOKEN`), such as `CI_HF_TOKEN`",

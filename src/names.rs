@@ -212,8 +212,18 @@ const ZSH: &[&str] = &[
     "zsh_scheduled_events",
     // zle reloads the terminal's description and complains at each assignment of an unknown one.
     "TERM",
+    // Read-only or of another type once a module is loaded, as many rc files do (zsh/datetime
+    // for prompt timing, zsh/langinfo, zsh/db/gdbm).
+    "EPOCHREALTIME",
+    "EPOCHSECONDS",
+    "epochtime",
+    "langinfo",
+    "zgdbm_tied",
 ];
-const ZSH_PREFIXES: &[&str] = &["ZSH_", "ZLE_", "zle_"];
+const ZSH_PREFIXES: &[&str] = &[
+    "ZSH_", "ZLE_", "zle_", // The modules zsh/zftp and zsh/curses.
+    "ZFTP_", "ZCURSES_", "zcurses_",
+];
 const ZSH_SUFFIXES: &[&str] = &["_functions"];
 
 const FISH: &[&str] = &[

@@ -82,13 +82,37 @@ pub(crate) enum Trust {
 }
 
 pub(crate) fn trust(state: &Path, path: &Path, content: &[u8]) -> Trust {
+    let allow = allow_dir(state);
     if deny_dir(state).join(path_key(path)).exists() {
         Trust::Denied
-    } else if allow_dir(state).join(content_key(path, content)).exists() {
+    } else if users_own(&allow, true) && users_own(&allow.join(content_key(path, content)), false) {
         Trust::Allowed
     } else {
         Trust::Blocked
     }
+}
+
+/// An approval counts only when the user made it: the record a regular file (not a link), it
+/// and its directory the user's and writable by no one else. A state directory others can
+/// write to (a shared `XDG_STATE_HOME`, a link into `/tmp`) must not let them allow a `.env`
+/// for the user.
+fn users_own(path: &Path, dir: bool) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let meta = if dir {
+        fs::metadata(path)
+    } else {
+        fs::symlink_metadata(path)
+    };
+    meta.is_ok_and(|m| {
+        let kind = if dir {
+            m.file_type().is_dir()
+        } else {
+            m.file_type().is_file()
+        };
+        kind && m.uid() == me && m.mode() & 0o022 == 0
+    })
 }
 
 pub(crate) fn allow(path: &Path, content: &[u8]) -> Result<()> {

@@ -419,3 +419,69 @@ fn usage_errors_mask_tokens_and_escape_arguments() {
         assert!(!out.stderr.contains('\u{1b}'), "{args:?}: {:?}", out.stderr);
     }
 }
+
+/// A4, the whole class: a `token_env` profile cannot read its token from a variable hfenv sets
+/// itself (its own names, the marker) or from a case variant of the token's (nushell folds
+/// case): the config says so, with file:line:col.
+#[test]
+fn token_env_cannot_name_hfenvs_own_or_the_tokens_variables() {
+    let s = Sandbox::new();
+    for var in [
+        "HFENV_PROFILE",
+        "__HFENV_STATE",
+        "hf_token",
+        "Hugging_Face_Hub_Token",
+    ] {
+        s.write_config(&format!("[profiles.e]\ntoken_env = \"{var}\"\n"));
+        let out = s.hfenv(&["list"]).code(1);
+        assert!(
+            out.stderr.contains(&format!(
+                "config.toml:1:1: profile `e` reads its token from `{var}` — name another variable"
+            )),
+            "{var}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// B3, the whole class: trust is what the user gave. An approval record others can write, one
+/// that is a link, or an approvals directory others can write (a shared state directory)
+/// trusts nothing.
+#[test]
+fn approvals_others_could_have_written_trust_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let dir = s.mkdir("p");
+    s.write("p/.env", "FROM=env\n");
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    let allow = s.state_dir().join("allow");
+    let record = std::fs::read_dir(&allow)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let loaded = || {
+        let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["FROM"] == "env"
+    };
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    assert!(loaded());
+    mode(&record, 0o666);
+    assert!(!loaded(), "a record others can write");
+    mode(&record, 0o600);
+    assert!(loaded());
+    mode(&allow, 0o777);
+    assert!(!loaded(), "an approvals directory others can write");
+    mode(&allow, 0o700);
+    let target = s.write("elsewhere", "");
+    std::fs::rename(&record, &target).unwrap();
+    symlink(&target, &record).unwrap();
+    assert!(!loaded(), "a record that is a link");
+    std::fs::remove_file(&record).unwrap();
+    std::fs::rename(&target, &record).unwrap();
+    assert!(loaded());
+}

@@ -13,9 +13,14 @@ use super::*;
 /// assigned to an integer), empty.
 const VALUES: &str = "x '1+' ''";
 
+/// Loads every module zsh has (a user's rc may load any: `zsh/datetime` makes `EPOCHSECONDS`
+/// read-only), quietly.
+const ZSH_MODULES: &str = r#"for __f in $module_path/zsh/**/*.so(N); do __m=${__f#$module_path/}; zmodload ${__m%.so} >/dev/null 2>&1; done"#;
+
 /// zsh: every parameter whose type says special or read-only (`${parameters}`), in an
-/// interactive shell without rc files (zle's parameters included).
+/// interactive shell without rc files, every module loaded (zle's parameters included).
 const ZSH_PROBE: &str = r#"
+MODULES
 __base=$(/usr/bin/env | /usr/bin/sort)
 for __n in ${(k)parameters}; do
   [[ ${parameters[$__n]} == *(special|readonly)* ]] || continue
@@ -121,7 +126,13 @@ fn probe(s: &Sandbox, sh: Sh, names: &BTreeSet<String>) -> Probe {
     )
     .unwrap();
     let (program, args, script): (&str, &[&str], String) = match sh {
-        Sh::Zsh => ("zsh", &["-fic"], ZSH_PROBE.replace("VALUES", VALUES)),
+        Sh::Zsh => (
+            "zsh",
+            &["-fic"],
+            ZSH_PROBE
+                .replace("MODULES", ZSH_MODULES)
+                .replace("VALUES", VALUES),
+        ),
         Sh::Bash => (
             "bash",
             &["--norc", "--noprofile", "-ic"],
@@ -346,13 +357,10 @@ fn reported_names(s: &Sandbox) -> BTreeSet<String> {
             );
         }
     };
-    ask(
-        "zsh",
-        &[
-            "-fic",
-            "for k in ${(k)parameters}; do [[ ${parameters[$k]} == *(special|readonly)* ]] && print -r -- $k; done",
-        ],
+    let zsh = format!(
+        "{ZSH_MODULES}; for k in ${{(k)parameters}}; do [[ ${{parameters[$k]}} == *(special|readonly)* ]] && print -r -- $k; done"
     );
+    ask("zsh", &["-fic", &zsh]);
     ask("bash", &["--norc", "--noprofile", "-ic", "compgen -v"]);
     ask("fish", &["--no-config", "-ic", "set -n"]);
     ask("nu", &["-n", "-c", "$env | columns | str join \"\\n\""]);
@@ -382,7 +390,12 @@ fn a_dotenv_of_every_shell_name_never_stops_the_change() {
         env.push_str("OK_VAR=yes\n");
         s.write("proj/.env", &env);
         s.hfenv(&["allow"]).dir(s.path("proj")).ok();
-        let o = Session::new(&s, sh)
+        let mut session = Session::new(&s, sh);
+        if sh == Sh::Zsh {
+            // As an rc that loads modules (zsh/datetime makes `EPOCHSECONDS` read-only).
+            session.rc(ZSH_MODULES);
+        }
+        let o = session
             .cd("proj")
             .show("OK_VAR", "ok")
             .show("HF_TOKEN", "tok")
