@@ -106,7 +106,12 @@ pub(crate) fn open_regular(
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(flags)
-        .open(path)?;
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            // Where links are followed, ELOOP is a loop of links, not a refused link.
+            Some(libc::ELOOP) if links == Links::Follow => ReadError::Io(e),
+            _ => e.into(),
+        })?;
     let meta = file.metadata()?;
     if !meta.file_type().is_file() {
         return Err(ReadError::NotRegular);
@@ -121,7 +126,11 @@ pub(crate) fn open_regular(
 /// is refused, not read to its end.
 /// The buffer is sized for the file's `fstat` length `len` (plus one byte, to see the end): one
 /// `read` for a file that did not change, where growing from empty takes ten.
-pub(crate) fn read_opened(file: File, limit: u64, len: u64) -> std::result::Result<Vec<u8>, ReadError> {
+pub(crate) fn read_opened(
+    file: File,
+    limit: u64,
+    len: u64,
+) -> std::result::Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(len.min(limit) as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {

@@ -485,3 +485,56 @@ fn approvals_others_could_have_written_trust_nothing() {
     std::fs::rename(&target, &record).unwrap();
     assert!(loaded());
 }
+
+/// B4, the whole class: a `.env` that is a loop of links, a directory, a socket or a link to a
+/// terminal is never read or waited on, by the hook or by `allow`, and the notice says why
+/// (a loop is a loop, not a link refused: `.env` links are followed).
+#[test]
+fn special_dotenv_files_are_refused_with_their_reason() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    type Make<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(&str, Make, &str); 4] = [
+        (
+            "loop",
+            &|p| symlink(".env", p).unwrap(),
+            "too many levels of symbolic links",
+        ),
+        (
+            "dir",
+            &|p| std::fs::create_dir(p).unwrap(),
+            "not a regular file",
+        ),
+        (
+            "socket",
+            &|p| drop(std::os::unix::net::UnixListener::bind(p).unwrap()),
+            "not a regular file",
+        ),
+        (
+            "tty",
+            &|p| symlink("/dev/tty", p).unwrap(),
+            "not a regular file",
+        ),
+    ];
+    for (name, make, why) in cases {
+        let dir = s.mkdir(name);
+        make(&dir.join(".env"));
+        let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+        assert_eq!(out.stdout.trim(), "{}", "{name}");
+        assert!(
+            out.stderr
+                .to_lowercase()
+                .contains(&format!("was not loaded: {why}")),
+            "{name}: {}",
+            out.stderr
+        );
+        let allow = s
+            .hfenv(&["allow", dir.join(".env").to_str().unwrap()])
+            .code(1);
+        assert!(
+            allow.stderr.to_lowercase().contains(why),
+            "{name}: {}",
+            allow.stderr
+        );
+    }
+}
