@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 /// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
 /// empty means "no token".
 pub(crate) fn clean(raw: &str) -> Option<String> {
+    if !raw.contains(['\r', '\n']) {
+        let trimmed = raw.trim_matches(python_space);
+        return (!trimmed.is_empty()).then(|| trimmed.to_string());
+    }
     let without_newlines: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
     let trimmed = without_newlines.trim_matches(python_space);
     (!trimmed.is_empty()).then(|| trimmed.to_string())
@@ -21,6 +25,12 @@ pub(crate) fn python_space(c: char) -> bool {
 
 /// The only form in which a token may appear in output: `hf_Ab…7890`.
 pub(crate) fn mask(token: &str) -> String {
+    if token.is_ascii() {
+        if token.len() < 12 {
+            return "****".into();
+        }
+        return format!("{}…{}", &token[..5], &token[token.len() - 4..]);
+    }
     let chars: Vec<char> = token.chars().collect();
     if chars.len() < 12 {
         // Too short to show any part without giving most of it away.
@@ -42,7 +52,14 @@ pub(crate) fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let (mut i, mut copied) = (0, 0);
     while i < bytes.len() {
-        if !(bytes[i..].starts_with(b"hf_") || bytes[i..].starts_with(b"api_org")) {
+        // Two byte tests first: a call per byte to compare slices made this the cost of
+        // `list` (its whole output passes through here).
+        let may_start = match bytes[i] {
+            b'h' => bytes.get(i + 1) == Some(&b'f'),
+            b'a' => bytes.get(i + 1) == Some(&b'p'),
+            _ => false,
+        };
+        if !(may_start && (bytes[i..].starts_with(b"hf_") || bytes[i..].starts_with(b"api_org"))) {
             i += 1;
             continue;
         }

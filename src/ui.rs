@@ -106,16 +106,18 @@ pub(crate) fn display_width(text: &str) -> usize {
 /// the widths computed from it are the widths on the screen.
 pub(crate) fn cell(text: &str) -> String {
     let masked = crate::token::redact(text);
-    masked
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    if !masked.chars().any(char::is_control) {
+        return masked.into_owned();
+    }
+    let mut out = String::with_capacity(masked.len() + 8);
+    for c in masked.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Rows of cells as aligned columns (two spaces apart, the last column unpadded), each cell
@@ -124,27 +126,30 @@ pub(crate) fn columns(
     rows: &[Vec<String>],
     paint_cell: impl Fn(usize, usize, &str) -> String,
 ) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|t| display_width(t))
-                .max()
-                .unwrap_or(0)
-        })
+    // Each cell measured once; one output string, no buffer per line or padding.
+    let cell_widths: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| r.iter().map(|t| display_width(t)).collect())
         .collect();
-    let mut out = String::new();
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; n];
+    for row in &cell_widths {
+        for (c, w) in row.iter().enumerate() {
+            widths[c] = widths[c].max(*w);
+        }
+    }
+    let mut out = String::with_capacity(rows.len() * (widths.iter().sum::<usize>() + 2 * n + 1));
     for (i, row) in rows.iter().enumerate() {
-        let mut line = String::new();
+        let line_start = out.len();
         for (c, text) in row.iter().enumerate() {
-            line.push_str(&paint_cell(i, c, text));
+            out.push_str(&paint_cell(i, c, text));
             if c + 1 < row.len() {
-                let pad = widths[c] - display_width(text) + 2;
-                line.push_str(&" ".repeat(pad));
+                let pad = widths[c] - cell_widths[i][c] + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        out.push_str(line.trim_end());
+        let kept = out[line_start..].trim_end().len();
+        out.truncate(line_start + kept);
         out.push('\n');
     }
     out
@@ -231,4 +236,38 @@ pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_masked_and_escaped() {
+        assert_eq!(cell("work"), "work");
+        assert_eq!(cell("a\tb\u{1b}c\u{85}"), "a\\tb\\u{1b}c\\u{85}");
+        assert_eq!(cell("hf_AbCdEfGhIjKlMnOp7890 é"), "hf_Ab…7890 é");
+    }
+
+    #[test]
+    fn columns_line_up_by_width_on_screen() {
+        let rows = vec![
+            vec!["NAME".to_string(), "SOURCE".into(), "TOKEN".into()],
+            vec!["日本".to_string(), "x".into(), "".into()],
+            vec!["a".to_string(), "inline token".into(), "hf_Ab…7890".into()],
+        ];
+        let painted = columns(&rows, |row, _, text| {
+            if row == 0 {
+                paint(true, "1", text)
+            } else {
+                text.to_string()
+            }
+        });
+        assert_eq!(
+            painted,
+            "\x1b[1mNAME\x1b[0m  \x1b[1mSOURCE\x1b[0m        \x1b[1mTOKEN\x1b[0m\n\
+             日本  x\n\
+             a     inline token  hf_Ab…7890\n"
+        );
+    }
 }

@@ -155,7 +155,11 @@ pub(crate) fn run(args: List) -> Result<()> {
     }
     // Every cell was masked and escaped above; escaping the whole text again would also
     // escape the colours.
-    ui::print(&crate::token::redact(&out))
+    let printed = ui::print(&crate::token::redact(&out));
+    // The process ends right after this: freeing thousands of profiles one by one would only
+    // delay it.
+    std::mem::forget(here);
+    printed
 }
 
 /// Profile names only, for completion scripts: must stay fast and never fail loudly.
