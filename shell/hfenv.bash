@@ -11,10 +11,11 @@
 # - the candidate files absent from the current directory and the working tree's root, and
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
-# - the variables that decided the answer, against their value at the last load.
+# - a `token_env` profile's variable, against its value at the last load.
 # A change of directory within the region where the answer is provably the same (below
-# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
-# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
+# the other variables the answer read unchanged: `.env` interpolation, where files are looked
+# for) runs nothing either. The values to restore are kept by hfenv in a private file under its
 # state directory, never in the environment. Sourcing this again (a re-read rc) registers the
 # hook only once.
 #
@@ -26,7 +27,8 @@
 __hfenv_bin=::HFENV::
 # Filled by the code `hfenv export` prints; declared so `set -u` shells can read them before.
 declare -ga __hfenv_watch __hfenv_ref __hfenv_links __hfenv_absent __hfenv_here __hfenv_names \
-    __hfenv_marks __hfenv_bars __hfenv_probe __hfenv_owned __hfenv_env __hfenv_envval
+    __hfenv_marks __hfenv_bars __hfenv_probe __hfenv_owned __hfenv_env __hfenv_envval __hfenv_cdenv \
+    __hfenv_cdenvval
 
 # The shell moved to `$PWD`: is it in the region where the answer cannot change? Then the
 # current directory's candidates are watched from now on and no process is started.
@@ -37,6 +39,16 @@ __hfenv_within() {
     [[ $PWD == "$__hfenv_b" || $PWD == "$__hfenv_b"/* ]] || return 1
     for __hfenv_d in ${__hfenv_bars[@]+"${__hfenv_bars[@]}"}; do
         [[ $PWD == "$__hfenv_d" || $PWD == "$__hfenv_d"/* ]] && return 1
+    done
+    # The variables the answer read besides a profile's (`.env` interpolation, where files are
+    # looked for), as the environment sees them.
+    for __hfenv_n in ${__hfenv_cdenv[@]+"${!__hfenv_cdenv[@]}"}; do
+        __hfenv_c=${__hfenv_cdenv[__hfenv_n]}
+        if [[ ${!__hfenv_c@a} == *x* ]]; then
+            [[ S:${!__hfenv_c} == "${__hfenv_cdenvval[__hfenv_n]-}" ]] || return 1
+        else
+            [[ U == "${__hfenv_cdenvval[__hfenv_n]-}" ]] || return 1
+        fi
     done
     __hfenv_d=$__hfenv_b
     __hfenv_rest=${PWD#"$__hfenv_b"}

@@ -25,7 +25,7 @@ var __hfenv_sp = ''
 # What the last answer was read from (`files`: paths, what they held is in `__hfenv_seen`),
 # what must stay absent (`absent`, `here`: the current directory's candidates), dangling links
 # (`links`), and the region (`base`, `bars`, `probe`, `names`, `marks`).
-var __hfenv_w = [&files=[] &refs=[] &absent=[] &here=[] &links=[] &base=$nil &bars=[] &probe=[] &names=[] &marks=[]]
+var __hfenv_w = [&files=[] &refs=[] &absent=[] &here=[] &links=[] &base=$nil &bars=[] &probe=[] &names=[] &marks=[] &cdenv=[] &cdenvval=[]]
 var __hfenv_seen = $nil
 # Set when a watched path changed while the binary ran: the next prompt asks again.
 var __hfenv_dirty = $true
@@ -38,6 +38,21 @@ var __hfenv_cleared = ''
 # Variables whose value decides the answer, and what they held.
 var __hfenv_env = []
 var __hfenv_envval = []
+
+# Whether a variable in `names` no longer holds its value in `values`.
+fn __hfenv_moved {|names values|
+    var i = 0
+    var moved = $false
+    for name $names {
+        # `after-chdir` runs before elvish updates `$E:PWD`: the directory is `$pwd`.
+        var now = (if (eq $name PWD) { put 'S:'$pwd } elif (has-env $name) { put 'S:'(get-env $name) } else { put U })
+        if (not-eq $now $values[$i]) { set moved = $true }
+        set i = (+ $i 1)
+    }
+    put $moved
+}
+
+fn __hfenv_env_moved { __hfenv_moved $__hfenv_env $__hfenv_envval }
 
 fn __hfenv_exists {|p|
     or (path:is-regular $p) (path:is-dir $p) (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
@@ -73,6 +88,9 @@ fn __hfenv_within {
     for d $w[bars] {
         if (or (eq $pwd $d) (str:has-prefix $pwd $d/)) { put $false; return }
     }
+    # The variables the answer read besides a profile's (`.env` interpolation, where files are
+    # looked for).
+    if (__hfenv_moved $w[cdenv] $w[cdenvval]) { put $false; return }
     var d = $b
     var rest = (str:trim-prefix $pwd $b)
     if (not-eq $rest '') {
@@ -98,16 +116,6 @@ fn __hfenv_within {
     put $true
 }
 
-fn __hfenv_env_moved {
-    var i = 0
-    var moved = $false
-    for name $__hfenv_env {
-        var now = (if (has-env $name) { put 'S:'(get-env $name) } else { put U })
-        if (not-eq $now $__hfenv_envval[$i]) { set moved = $true }
-        set i = (+ $i 1)
-    }
-    put $moved
-}
 
 fn __hfenv_fail_closed {|why|
     if (not $__hfenv_failed) {
@@ -173,6 +181,8 @@ fn __hfenv_load {
     var failed = $false
     var out = (
         try {
+            # `after-chdir` runs before elvish updates `$E:PWD`: hand the binary the directory.
+            tmp E:PWD = $pwd
             tmp E:__HFENV_STAMP = $__hfenv_stamp
             tmp E:__HFENV_PID = $pid
             tmp E:__HFENV_CLEARED = $__hfenv_cleared
@@ -208,7 +218,7 @@ fn __hfenv_load {
         set __hfenv_stamp = $doc[stamp]
     }
     var w = [&]
-    for k [watch refs absent here links bars probe names marks] {
+    for k [watch refs absent here links bars probe names marks cdenv cdenvval] {
         var v = []
         if (and (has-key $doc $k) (not-eq $doc[$k] $nil)) { set v = $doc[$k] }
         set w[$k] = $v

@@ -11,10 +11,11 @@
 # - the candidate files absent from the current directory and the working tree's root, and
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
-# - the variables that decided the answer, against their value at the last load.
+# - a `token_env` profile's variable, against its value at the last load.
 # A change of directory within the region where the answer is provably the same (below
-# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
-# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
+# the other variables the answer read unchanged: `.env` interpolation, where files are looked
+# for) runs nothing either. The values to restore are kept by hfenv in a private file under its
 # state directory, never in the environment.
 #
 # Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
@@ -47,6 +48,9 @@ function __hfenv_within
     for d in $__hfenv_bars
         __hfenv_under "$d" "$PWD"; and return 1
     end
+    # The variables the answer read besides a profile's (`.env` interpolation, where files are
+    # looked for), as the environment sees them.
+    __hfenv_env_same __hfenv_cdenv __hfenv_cdenvval $__hfenv_cdenvidx; or return 1
     set -l d $b
     if test -n "$rest"
         for c in (string split -- / "$rest")
@@ -73,6 +77,24 @@ function __hfenv_within
     return 0
 end
 
+# Whether the variables named in list `$argv[1]` hold the values in list `$argv[2]` (at the
+# indexes after them), as the environment sees them: exported, or not there. fish exports a
+# list joined by `:` when its name ends in PATH, else by spaces.
+function __hfenv_env_same
+    set -l names $$argv[1]
+    set -l values $$argv[2]
+    for i in $argv[3..]
+        set -l name $names[$i]
+        if set -qx $name
+            test "S:$$name" = "$values[$i]"; and continue
+            string match -q -- '*PATH' $name; or return 1
+            test "S:"(string join : -- $$name) = "$values[$i]"; or return 1
+        else
+            test U = "$values[$i]"; or return 1
+        end
+    end
+end
+
 function __hfenv_changed
     set -q __hfenv_failed; and return 0
     set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0
@@ -86,31 +108,20 @@ function __hfenv_changed
         set -l t (path mtime $__hfenv_stamp) (path mtime --relative $__hfenv_stamp)
         test (math $t[1] + $t[2]) -lt $__hfenv_until; or return 0
     end
-    set -l i 0
-    for f in $__hfenv_watch
-        set i (math $i + 1)
-        set -l r $__hfenv_ref[$i]
-        test -z "$r"; and return 0
-        test "$f" -nt "$r"; or test "$f" -ot "$r"; or not test -e "$f"; and return 0
+    # One `test` per path: every command costs in fish. `__hfenv_idx` and `__hfenv_envidx` are
+    # the lists' indexes, handed over by the export so no `math` runs here.
+    for i in $__hfenv_idx
+        test -z "$__hfenv_ref[$i]" -o "$__hfenv_watch[$i]" -nt "$__hfenv_ref[$i]" -o "$__hfenv_watch[$i]" -ot "$__hfenv_ref[$i]" -o ! -e "$__hfenv_watch[$i]"
+        and return 0
     end
     for f in $__hfenv_links
-        test -e "$f"; or not test -L "$f"; and return 0
+        test -e "$f" -o ! -L "$f"; and return 0
     end
     for f in $__hfenv_here $__hfenv_absent
-        test -e "$f"; or test -L "$f"; and return 0
+        test -e "$f" -o -L "$f"; and return 0
     end
-    # A variable counts as the environment sees it: exported, or not there.
-    set i 0
-    for name in $__hfenv_env
-        set i (math $i + 1)
-        if set -qx $name
-            # fish exports a list joined by `:` when its name ends in PATH, else by spaces.
-            set -l v "$$name"
-            string match -q -- '*PATH' $name; and set v (string join : -- $$name)
-            test "S:$v" = "$__hfenv_envval[$i]"; or return 0
-        else
-            test U = "$__hfenv_envval[$i]"; or return 0
-        end
+    if set -q __hfenv_envidx[1]
+        __hfenv_env_same __hfenv_env __hfenv_envval $__hfenv_envidx; or return 0
     end
     return 1
 end

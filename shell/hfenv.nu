@@ -23,7 +23,7 @@
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    let fresh = {pwd: null, sp: null, stamp: '', watch: [], refs: [], links: [], absent: [], here: [], names: [], marks: [], base: null, bars: [], probe: [], failed: false, owned: [], cleared: '', env: [], envval: []}
+    let fresh = {pwd: null, sp: null, stamp: '', watch: [], refs: [], links: [], absent: [], here: [], names: [], marks: [], base: null, bars: [], probe: [], failed: false, owned: [], cleared: '', env: [], envval: [], cdenv: [], cdenvval: []}
     $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
         $fresh | merge $env.__HFENV_LAST
     } else {
@@ -70,17 +70,7 @@ def --env __hfenv_changed [] {
     if $last.failed or ($last.stamp == '') or ($last.sp != $sp) or not ($last.stamp | path exists) { return true }
     if ($last.pwd != $env.PWD) and not (__hfenv_within) { return true }
     let last = $env.__HFENV_LAST
-    # A watched variable that no longer holds its value at the last load (a list such as PATH
-    # counts joined, as a child process sees it).
-    let moved = ($last.env | enumerate | any {|e|
-        let now = if ($e.item in $env) {
-            let v = ($env | get $e.item)
-            let v = if ($v | describe | str starts-with 'list') { $v | str join (char esep) } else { $v | into string }
-            $"S:($v)"
-        } else { 'U' }
-        $now != ($last.envval | get $e.index)
-    })
-    if $moved { return true }
+    if (__hfenv_moved $last.env $last.envval) { return true }
     # A browser login due for a refresh (`until` is a unix time).
     let until = ($last.until? | default null)
     if $until != null and ((date now | into int) // 1_000_000_000) >= $until { return true }
@@ -100,6 +90,19 @@ def --env __hfenv_changed [] {
     }
 }
 
+# A watched variable that no longer holds its value at the last load (a list such as PATH
+# counts joined, as a child process sees it).
+def __hfenv_moved [names: list, values: list] {
+    $names | enumerate | any {|e|
+        let now = if ($e.item in $env) {
+            let v = ($env | get $e.item)
+            let v = if ($v | describe | str starts-with 'list') { $v | str join (char esep) } else { $v | into string }
+            $"S:($v)"
+        } else { 'U' }
+        $now != ($values | get $e.index)
+    }
+}
+
 # The shell moved to `$env.PWD`: is it in the region where the answer cannot change? Then the
 # current directory's candidates are watched from now on and no process is started.
 def --env __hfenv_within [] {
@@ -109,6 +112,9 @@ def --env __hfenv_within [] {
     let b = if $last.base == '/' { '' } else { $last.base }
     if not (($here == $b) or ($here | str starts-with $"($b)/")) { return false }
     if ($last.bars | any {|d| ($here == $d) or ($here | str starts-with $"($d)/") }) { return false }
+    # The variables the answer read besides a profile's (`.env` interpolation, where files are
+    # looked for).
+    if (__hfenv_moved $last.cdenv $last.cdenvval) { return false }
     let rest = ($here | str substring (($b | str length --grapheme-clusters)).. --grapheme-clusters)
     let comps = if $rest == '' { [] } else { $rest | split row '/' | skip 1 }
     # `//`, `.` or `..`: not a path this test can follow.
@@ -185,6 +191,8 @@ def --env __hfenv_load [] {
         owned: ($doc.owned? | default [])
         env: ($doc.env? | default [])
         envval: ($doc.envval? | default [])
+        cdenv: ($doc.cdenv? | default [])
+        cdenvval: ($doc.cdenvval? | default [])
         failed: false
         cleared: ''
         until: ($doc.until? | default null)

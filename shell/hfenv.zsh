@@ -10,10 +10,11 @@
 # - the candidate files absent from the current directory and the working tree's root, and
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
-# - the variables that decided the answer, against their value at the last load.
+# - a `token_env` profile's variable, against its value at the last load.
 # A change of directory within the region where the answer is provably the same (below
-# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed)
-# runs nothing either. The values to restore are kept by hfenv in a private file under its
+# `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
+# the other variables the answer read unchanged: `.env` interpolation, where files are looked
+# for) runs nothing either. The values to restore are kept by hfenv in a private file under its
 # state directory, never in the environment.
 #
 # Failing closed: `hfenv export` exits 0 exactly when it printed a complete script. When it
@@ -36,6 +37,17 @@ __hfenv_within() {
     [[ $PWD == "$b" || $PWD == "$b"/* ]] || return 1
     for d in "${__hfenv_bars[@]}"; do
         [[ $PWD == "$d" || $PWD == "$d"/* ]] && return 1
+    done
+    # The variables the answer read besides a profile's (`.env` interpolation, where files are
+    # looked for), as the environment sees them.
+    local i
+    for (( i = 1; i <= ${#__hfenv_cdenv[@]}; i++ )); do
+        c=${__hfenv_cdenv[i]}
+        if [[ ${parameters[$c]-} == *export* ]]; then
+            [[ S:${(P)c} == "${__hfenv_cdenvval[i]-}" ]] || return 1
+        else
+            [[ U == "${__hfenv_cdenvval[i]-}" ]] || return 1
+        fi
     done
     d=$b
     rest=${PWD#"$b"}

@@ -226,11 +226,19 @@ fn hook_state(
         }
         env(name)
     };
-    let mut names: Vec<&str> = wanted.env_watches.iter().map(String::as_str).collect();
-    names.extend(LOCATORS);
-    names.extend(read_env.iter().map(String::as_str));
+    // A profile's token variable is checked at every prompt; what else the answer read from
+    // the environment (`.env` interpolation, huggingface_hub's locations, where hfenv's own
+    // files are) at a change of directory, where the region would otherwise hide it: as
+    // before the region, a changed one applies at the next `cd`.
     let mut env_watches: Vec<(String, Option<String>)> = Vec::new();
-    for n in names {
+    let mut cd_env_watches: Vec<(String, Option<String>)> = Vec::new();
+    let every_prompt = wanted.env_watches.iter().map(|n| (n.as_str(), true));
+    let at_cd = LOCATORS
+        .iter()
+        .copied()
+        .chain(read_env.iter().map(String::as_str))
+        .map(|n| (n, false));
+    for (n, prompt) in every_prompt.chain(at_cd) {
         // Only names a shell variable can have: another cannot be set in the shell, and some
         // shells would complain about it at every prompt.
         let ident =
@@ -239,8 +247,17 @@ fn hook_state(
             }) && !n.is_empty();
         // hfenv's own bookkeeping is read, and handed over by the hook, but decides nothing.
         let own = n.starts_with("__HFENV_") || n == SHELL_CHOICE_VAR;
-        if ident && !own && !env_watches.iter().any(|(e, _)| e == n) {
-            env_watches.push((n.to_string(), after(n)));
+        let seen = env_watches
+            .iter()
+            .chain(&cd_env_watches)
+            .any(|(e, _)| e == n);
+        if ident && !own && !seen {
+            let list = if prompt {
+                &mut env_watches
+            } else {
+                &mut cd_env_watches
+            };
+            list.push((n.to_string(), after(n)));
         }
     }
     HookState {
@@ -252,6 +269,7 @@ fn hook_state(
         absent,
         region,
         env_watches,
+        cd_env_watches,
         until: wanted.recheck_at,
     }
 }

@@ -100,8 +100,11 @@ pub(crate) struct HookState {
     pub absent: Vec<PathBuf>,
     /// Where a `cd` cannot change the answer, and the current directory's absent candidates.
     pub region: crate::region::Region,
-    /// Variables whose value decides the answer, with their value once the script has run.
+    /// Variables whose value decides the answer, with their value once the script has run:
+    /// checked at every prompt (a profile's token variable)…
     pub env_watches: Vec<(String, Option<String>)>,
+    /// …and at a change of directory (`.env` interpolation, where files are looked for).
+    pub cd_env_watches: Vec<(String, Option<String>)>,
     /// A unix time after which the hook runs again although nothing it watches changed (a
     /// browser login due for a refresh), compared with the shell's builtin clock.
     pub until: Option<i64>,
@@ -185,7 +188,7 @@ fn render_text(
     };
     let paths = |items: &[PathBuf]| words(&mut items.iter().map(|p| p.display().to_string()));
     let r = &h.region;
-    let lists: [(&str, String); 14] = [
+    let lists: [(&str, String); 16] = [
         (
             "watch",
             words(&mut h.timed.iter().map(|(p, _)| p.display().to_string())),
@@ -220,6 +223,19 @@ fn render_text(
                     .map(|(_, v)| env_watch_value(v.as_deref())),
             ),
         ),
+        (
+            "cdenv",
+            words(&mut h.cd_env_watches.iter().map(|(n, _)| n.clone())),
+        ),
+        (
+            "cdenvval",
+            words(
+                &mut h
+                    .cd_env_watches
+                    .iter()
+                    .map(|(_, v)| env_watch_value(v.as_deref())),
+            ),
+        ),
         ("pwd", q(&h.pwd)),
         ("sp", q(&h.shell_choice)),
     ];
@@ -236,14 +252,24 @@ fn render_text(
         ("until", h.until.map(|u| u.to_string()).unwrap_or_default()),
     ];
     let mut out = String::new();
-    for (name, value) in lists.iter().take(12) {
+    for (name, value) in lists.iter().take(14) {
         if shell == Shell::Fish {
             out.push_str(&format!("set -g __hfenv_{name} {value}\n"));
         } else {
             out.push_str(&format!("__hfenv_{name}=({value})\n"));
         }
     }
-    for (name, value) in lists.iter().skip(12).chain(scalars.iter()) {
+    if shell == Shell::Fish {
+        // fish has no counting loop without `math`: the hook iterates over these indexes.
+        let idx = |n: usize| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
+        out.push_str(&format!(
+            "set -g __hfenv_idx {}\nset -g __hfenv_envidx {}\nset -g __hfenv_cdenvidx {}\n",
+            idx(h.timed.len()),
+            idx(h.env_watches.len()),
+            idx(h.cd_env_watches.len())
+        ));
+    }
+    for (name, value) in lists.iter().skip(14).chain(scalars.iter()) {
         if shell == Shell::Fish {
             out.push_str(&format!("set -g __hfenv_{name} {value}\n"));
         } else {
@@ -300,6 +326,8 @@ fn render_json(t: &Transition, hook: Option<&HookState>) -> String {
         "owned": hook.map(|_| &t.owned),
         "env": hook.map(|h| h.env_watches.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
         "envval": hook.map(|h| h.env_watches.iter().map(|(_, v)| env_watch_value(v.as_deref())).collect::<Vec<_>>()),
+        "cdenv": hook.map(|h| h.cd_env_watches.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
+        "cdenvval": hook.map(|h| h.cd_env_watches.iter().map(|(_, v)| env_watch_value(v.as_deref())).collect::<Vec<_>>()),
         "until": hook.and_then(|h| h.until),
     });
     format!("{doc}\n")
