@@ -538,3 +538,42 @@ fn special_dotenv_files_are_refused_with_their_reason() {
         );
     }
 }
+
+/// B1, the whole class: `.env` keys holding escape sequences, a bell or a line break reach no
+/// terminal raw, whichever command shows them (the hook's notice, `status`, `allow`).
+#[test]
+fn dotenv_keys_with_control_characters_are_escaped_everywhere() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let dir = s.mkdir("p");
+    s.write(
+        "p/.env",
+        "\"K\u{1b}]0;title\u{7}\"=1\n\"A\nB\"=2\nC\u{1b}[2J=3\nOK=4\n",
+    );
+    let allow = s.hfenv(&["allow"]).dir(&dir).ok();
+    for (what, out) in [
+        ("allow", format!("{}{}", allow.stdout, allow.stderr)),
+        ("status", {
+            let o = s.hfenv(&["status"]).dir(&dir).ok();
+            format!("{}{}", o.stdout, o.stderr)
+        }),
+        ("status --json", {
+            let o = s.hfenv(&["status", "--json"]).dir(&dir).ok();
+            format!("{}{}", o.stdout, o.stderr)
+        }),
+        ("export bash", {
+            let o = s.hfenv(&["export", "bash"]).dir(&dir).ok();
+            o.stderr
+        }),
+    ] {
+        assert!(!out.contains(['\u{1b}', '\u{7}']), "{what}: {out:?}");
+    }
+    let out = s.hfenv(&["export", "json"]).dir(&dir).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["OK"], "4");
+    assert!(
+        out.stderr.contains("not set: `\"K\\u{1b}]0;title\\u{7}\"`"),
+        "{}",
+        out.stderr
+    );
+}
