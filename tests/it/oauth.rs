@@ -191,23 +191,19 @@ fn a_revoked_login_keeps_its_token_while_valid_and_says_so() {
     assert_eq!(hub.oauth.lock().unwrap().refused, 1);
     // status names the cause and the fix without asking the Hub.
     let status = s.hfenv(&["status"]).env("HFENV_SHELL_PROFILE", "work").ok();
-    assert!(
-        status.stdout.contains("expired or was revoked") && status.stdout.contains("hf auth login"),
-        "{}",
-        status.stdout
+    assert_finding(
+        &without_dates(&status.stdout),
+        "expired or was revoked",
+        "                      ✗ refresh: its session expired or was revoked: Invalid refresh token — run `hf auth login` and name the token `oauth-alice`\n",
     );
     let doctor = s
         .hfenv(&["doctor", "--offline"])
         .env("HFENV_SHELL_PROFILE", "work")
         .code(1);
-    assert!(
-        doctor.stdout.contains("browser login `oauth-alice`")
-            && doctor.stdout.contains("expired or was revoked")
-            && doctor
-                .stdout
-                .contains("run `hf auth login` and name the token `oauth-alice`"),
-        "{}",
-        doctor.stdout
+    assert_finding(
+        &without_dates(&doctor.stdout),
+        "browser login `oauth-alice`",
+        lines(&["  ✗ browser login `oauth-alice`, expires DATE UTC: its session expired or was revoked: Invalid refresh token", "      fix: run `hf auth login` and name the token `oauth-alice`"]),
     );
 }
 

@@ -697,7 +697,7 @@ fn record_outcome(file: &std::ffi::OsStr, got: &(Option<i32>, String, String)) {
 }
 
 /// `text` with each `YYYY-MM-DD HH:MM UTC` written `DATE UTC`.
-fn without_dates(text: &str) -> String {
+pub fn without_dates(text: &str) -> String {
     const SHAPE: &[u8] = b"0000-00-00 00:00 UTC";
     let fits = |at: &[u8]| {
         at.len() >= SHAPE.len()
