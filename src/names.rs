@@ -360,14 +360,23 @@ pub(crate) fn is_hfenvs_own(name: &str) -> bool {
 }
 
 fn special_in(shell: Shell, name: &str) -> bool {
-    let listed = |list: &[&str]| list.contains(&name);
+    // Each list as a set, built once: a large `.env` asks about thousands of names, and a
+    // scan of a hundred names each showed in its profile.
+    type Set = std::sync::OnceLock<std::collections::HashSet<&'static str>>;
+    static SETS: [Set; 3] = [Set::new(), Set::new(), Set::new()];
+    let listed = |set: &Set, list: &'static [&'static str]| {
+        set.get_or_init(|| list.iter().copied().collect())
+            .contains(name)
+    };
     let prefixed = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
     match shell {
-        Shell::Bash => listed(BASH) || prefixed(BASH_PREFIXES),
+        Shell::Bash => listed(&SETS[0], BASH) || prefixed(BASH_PREFIXES),
         Shell::Zsh => {
-            listed(ZSH) || prefixed(ZSH_PREFIXES) || ZSH_SUFFIXES.iter().any(|s| name.ends_with(s))
+            listed(&SETS[1], ZSH)
+                || prefixed(ZSH_PREFIXES)
+                || ZSH_SUFFIXES.iter().any(|s| name.ends_with(s))
         }
-        Shell::Fish => listed(FISH) || prefixed(FISH_PREFIXES),
+        Shell::Fish => listed(&SETS[2], FISH) || prefixed(FISH_PREFIXES),
         Shell::Nushell => {
             let upper = name.to_ascii_uppercase();
             NUSHELL.iter().any(|n| n.eq_ignore_ascii_case(name))

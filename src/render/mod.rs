@@ -14,6 +14,12 @@ use crate::session::{Change, Transition};
 /// POSIX single quotes: nothing inside is special, so only `'` needs care.
 pub(crate) fn quote_posix(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
+    push_quoted_posix(&mut out, value);
+    out
+}
+
+/// [`quote_posix`] into `out`: a large script quotes thousands of values.
+fn push_quoted_posix(out: &mut String, value: &str) {
     out.push('\'');
     for part in value.split_inclusive('\'') {
         match part.strip_suffix('\'') {
@@ -25,7 +31,6 @@ pub(crate) fn quote_posix(value: &str) -> String {
         }
     }
     out.push('\'');
-    out
 }
 
 /// A word for a command line the user copies: bare when nothing in it is special.
@@ -154,7 +159,10 @@ fn write_changes(shell: Shell, changes: &[Change], w: &mut dyn Write) -> std::io
                         if fish { " " } else { "=" },
                     ],
                 );
-                out.push_str(&quote(shell, v));
+                match shell {
+                    Shell::Bash | Shell::Zsh => push_quoted_posix(&mut out, v),
+                    _ => out.push_str(&quote(shell, v)),
+                }
                 out.push('\n');
             }
         }
