@@ -106,11 +106,10 @@ fn doctor_recognises_venv_pipx_and_uv_installs() {
     let path = format!("{}:/usr/bin:/bin", venv.join("bin").display());
     let found = install_finding(&s, &path);
     assert_eq!(found["status"], "ok", "{found}");
-    let message = found["message"].as_str().unwrap();
-    assert!(
-        message.contains("installed with pip in the virtualenv ~/proj/.venv")
-            && message.contains("upgrade with `~/proj/.venv/bin/python -m pip install -U hfenv`"),
-        "{message}"
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        found["message"],
+        format!("hfenv {version} at ~/proj/.venv/bin/hfenv (installed with pip in the virtualenv ~/proj/.venv); upgrade with `~/proj/.venv/bin/python -m pip install -U hfenv`"),
     );
 
     // pipx: the venv is reached through a symlink in ~/.local/bin.
@@ -122,10 +121,9 @@ fn doctor_recognises_venv_pipx_and_uv_installs() {
     symlink(pipx.join("bin/hfenv"), local_bin.join("hfenv")).unwrap();
     let path = format!("{}:/usr/bin:/bin", local_bin.display());
     let found = install_finding(&s, &path);
-    let message = found["message"].as_str().unwrap();
-    assert!(
-        message.contains("installed with pipx") && message.contains("`pipx upgrade hfenv`"),
-        "{found}"
+    assert_eq!(
+        found["message"],
+        format!("hfenv {version} at ~/.local/bin/hfenv (installed with pipx (~/.local/share/pipx/venvs/hfenv)); upgrade with `pipx upgrade hfenv`"),
     );
 
     // The same venv binary run by its full path while PATH lacks it: a note with the fix.
@@ -140,12 +138,12 @@ fn doctor_recognises_venv_pipx_and_uv_installs() {
         .find(|c| c["check"] == "install")
         .unwrap();
     assert_eq!(found["status"], "info", "{found}");
-    assert!(
-        found["message"]
-            .as_str()
-            .unwrap()
-            .contains("is not on PATH")
-            && found["fix"].as_str().unwrap().contains("~/proj/.venv/bin"),
-        "{found}"
+    assert_eq!(
+        found["message"],
+        format!("hfenv {version} at ~/proj/.venv/bin/hfenv (installed with pip in the virtualenv ~/proj/.venv) is not on PATH: a hook line must name it by its full path"),
+    );
+    assert_eq!(
+        found["fix"],
+        "add ~/proj/.venv/bin to PATH in your shell rc, or write the hook line with the full path: `eval \"$(~/proj/.venv/bin/hfenv hook bash)\"`",
     );
 }
