@@ -52,6 +52,11 @@ __hfenv_within() {
     done
     __hfenv_d=$__hfenv_b
     __hfenv_rest=${PWD#"$__hfenv_b"}
+    # The walk below looks each path up from `/`, a lookup per component: past a dozen levels
+    # below the base, or in a very deep tree, one export (about a millisecond) costs less.
+    __hfenv_c=${__hfenv_rest//[!\/]/}
+    __hfenv_n=${PWD//[!\/]/}
+    ((${#__hfenv_c} <= 12 && ${#__hfenv_n} <= 64)) || return 1
     while [[ -n $__hfenv_rest ]]; do
         __hfenv_rest=${__hfenv_rest#/}
         __hfenv_c=${__hfenv_rest%%/*}
@@ -70,8 +75,9 @@ __hfenv_within() {
     __hfenv_pwd=$PWD
     __hfenv_here=()
     # Those present are the files the answer was read from (at the base), watched already.
+    # Relative: the prompt runs in `$PWD`, and a relative lookup costs the same at any depth.
     for __hfenv_n in ${__hfenv_names[@]+"${__hfenv_names[@]}"}; do
-        __hfenv_d=${PWD%/}/$__hfenv_n
+        __hfenv_d=./$__hfenv_n
         [[ -e $__hfenv_d || -L $__hfenv_d ]] || __hfenv_here+=("$__hfenv_d")
     done
     return 0

@@ -53,7 +53,12 @@ function __hfenv_within
     __hfenv_env_same __hfenv_cdenv __hfenv_cdenvval $__hfenv_cdenvidx; or return 1
     set -l d $b
     if test -n "$rest"
-        for c in (string split -- / "$rest")
+        set -l parts (string split -- / "$rest")
+        # The walk below looks each path up from `/`, a lookup per component: past a dozen
+        # levels below the base, or in a very deep tree, one export (about a millisecond) costs
+        # less.
+        test (count $parts) -le 12; and test (count (string split -- / "$PWD")) -le 65; or return 1
+        for c in $parts
             # `//`, `.` or `..`: not a path this test can follow.
             contains -- "$c" '' . ..; and return 1
             set d "$d/$c"
@@ -69,10 +74,10 @@ function __hfenv_within
     end
     set -g __hfenv_pwd $PWD
     set -g __hfenv_here
-    set -l top (string replace -r -- '/$' '' "$PWD")
     # Those present are the files the answer was read from (at the base), watched already.
+    # Relative: the prompt runs in `$PWD`, and a relative lookup costs the same at any depth.
     for n in $__hfenv_names
-        test -e "$top/$n"; or test -L "$top/$n"; or set -a __hfenv_here "$top/$n"
+        test -e "./$n"; or test -L "./$n"; or set -a __hfenv_here "./$n"
     end
     return 0
 end

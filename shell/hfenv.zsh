@@ -51,6 +51,11 @@ __hfenv_within() {
     done
     d=$b
     rest=${PWD#"$b"}
+    # The walk below looks each path up from `/`, a lookup per component: past a dozen levels
+    # below the base, or in a very deep tree, one export (about a millisecond) costs less.
+    c=${rest//[^\/]/}
+    n=${PWD//[^\/]/}
+    (( ${#c} <= 12 && ${#n} <= 64 )) || return 1
     while [[ -n $rest ]]; do
         rest=${rest#/}
         c=${rest%%/*}
@@ -69,8 +74,9 @@ __hfenv_within() {
     typeset -g __hfenv_pwd=$PWD
     typeset -ga __hfenv_here=()
     # Those present are the files the answer was read from (at the base), watched already.
+    # Relative: the prompt runs in `$PWD`, and a relative lookup costs the same at any depth.
     for n in "${__hfenv_names[@]}"; do
-        d=${PWD%/}/$n
+        d=./$n
         [[ -e $d || -L $d ]] || __hfenv_here+=("$d")
     done
     return 0

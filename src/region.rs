@@ -33,7 +33,9 @@ pub(crate) struct Region {
     pub names: Vec<String>,
     /// The names a directory between `base` and the new one must not hold: `names` and `.git`.
     pub marks: Vec<String>,
-    /// Candidates absent from the current directory: watched at every prompt.
+    /// Candidates absent from the current directory, watched at every prompt: relative
+    /// (`./.hfenv`), so the check costs the same at any depth (an absolute path is looked up
+    /// one component at a time, 200 lookups at depth 200).
     pub here: Vec<PathBuf>,
     /// Candidates absent from the working tree's root (when it is not the current directory).
     pub root: Vec<PathBuf>,
@@ -69,7 +71,9 @@ pub(crate) fn region(i: &Inputs) -> Region {
                 }
             }
             if !there {
-                r.here.push(path.clone());
+                if let Some(name) = path.file_name() {
+                    r.here.push(Path::new(".").join(name));
+                }
             }
         }
     }
