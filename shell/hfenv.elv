@@ -94,7 +94,11 @@ fn __hfenv_within {
     var d = $b
     var rest = (str:trim-prefix $pwd $b)
     if (not-eq $rest '') {
-        for c [(str:split / $rest)][1..] {
+        var comps = [(str:split / $rest)][1..]
+        # The walk below looks each path up from `/`, a lookup per component: past a dozen
+        # levels below the base, or in a very deep tree, one export costs less.
+        if (or (> (count $comps) 12) (> (count [(str:split / $pwd)]) 65)) { put $false; return }
+        for c $comps {
             # `//`, `.` or `..`: not a path this test can follow.
             if (has-value ['' . ..] $c) { put $false; return }
             set d = $d/$c

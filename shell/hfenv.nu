@@ -119,6 +119,9 @@ def --env __hfenv_within [] {
     let comps = if $rest == '' { [] } else { $rest | split row '/' | skip 1 }
     # `//`, `.` or `..`: not a path this test can follow.
     if ($comps | any {|c| $c in ['' '.' '..'] }) { return false }
+    # The walk below looks each path up from `/`, a lookup per component: past a dozen levels
+    # below the base, or in a very deep tree, one export costs less.
+    if (($comps | length) > 12) or (($here | split row '/' | length) > 65) { return false }
     let dirs = ($comps | enumerate | each {|c| [$b ...($comps | first ($c.index + 1))] | str join '/' })
     if ($dirs | is-not-empty) and (__hfenv_types $dirs | any {|t| $t != 'dir' }) { return false }
     let cands = ($dirs | each {|d| $last.marks | each {|n| $"($d)/($n)" } } | flatten)
