@@ -117,7 +117,14 @@ pub(crate) fn run_bounded(cmd: &mut Command, timeout: Duration) -> Outcome {
 }
 
 /// Linux lists a process's children under /proc; elsewhere only the direct child is killed.
+/// The tree is frozen first (SIGSTOP, parent before children, so nothing new is started and no
+/// shell lives to print "Killed" for its child onto the user's terminal), then killed.
 fn kill_descendants(pid: u32) {
+    let stop = |p: u32| {
+        // SAFETY: kill(2) on a pid this process started (or one of its descendants).
+        unsafe { libc::kill(p as libc::pid_t, libc::SIGSTOP) };
+    };
+    stop(pid);
     let mut pending = vec![pid];
     let mut all = Vec::new();
     while let Some(p) = pending.pop() {
@@ -130,18 +137,16 @@ fn kill_descendants(pid: u32) {
                     .split_whitespace()
                     .filter_map(|c| c.parse::<u32>().ok())
                 {
+                    stop(c);
                     all.push(c);
                     pending.push(c);
                 }
             }
         }
     }
-    if !all.is_empty() {
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .args(all.iter().map(u32::to_string))
-            .stderr(Stdio::null())
-            .status();
+    for p in all {
+        // SAFETY: as above.
+        unsafe { libc::kill(p as libc::pid_t, libc::SIGKILL) };
     }
 }
 
