@@ -1314,6 +1314,30 @@ fn readme_gives_the_tested_nushell_lines() {
     }
 }
 
+/// A session whose hook runs the binary through a wrapper that appends each run's arguments
+/// to `log`: how the tests count the processes a hook starts.
+fn counting_session<'a>(s: &'a Sandbox, sh: Sh, log: &Path) -> Session<'a> {
+    let wrapper = s.write(
+        "bin/hfenv",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
+            log.display()
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let name = match sh {
+        Sh::Nu => "nushell",
+        other => other.program(),
+    };
+    let real = std::fs::canonicalize(BIN).unwrap().display().to_string();
+    let hook = s.hfenv(&["hook", name]).ok().stdout;
+    assert!(hook.contains(&real));
+    let mut ses = Session::new(s, sh);
+    ses.hook_text = Some(hook.replace(&real, &wrapper.display().to_string()));
+    ses
+}
+
 /// At a prompt where nothing changed no shell starts a process of hfenv's: the binary is
 /// behind a wrapper that counts its runs.
 #[test]
@@ -1326,24 +1350,7 @@ fn a_steady_prompt_starts_no_process() {
         let counts = s.root.path().join("counts");
         std::fs::create_dir(&counts).unwrap();
         let count = counts.join("count");
-        let wrapper = s.write(
-            "bin/hfenv",
-            &format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
-                count.display()
-            ),
-        );
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let name = match sh {
-            Sh::Nu => "nushell",
-            other => other.program(),
-        };
-        let real = std::fs::canonicalize(BIN).unwrap().display().to_string();
-        let hook = s.hfenv(&["hook", name]).ok().stdout;
-        assert!(hook.contains(&real));
-        let mut ses = Session::new(&s, sh);
-        ses.hook_text = Some(hook.replace(&real, &wrapper.display().to_string()));
+        let mut ses = counting_session(&s, sh, &count);
         let snapshot = |tag: &str| {
             let to = quote_for(
                 sh,

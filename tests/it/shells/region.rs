@@ -18,24 +18,7 @@ impl<'a> Counted<'a> {
         std::fs::create_dir_all(&snaps).unwrap();
         let log = snaps.join("log");
         std::fs::write(&log, "").unwrap();
-        let wrapper = s.write(
-            "bin/hfenv",
-            &format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
-                log.display()
-            ),
-        );
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let name = match sh {
-            Sh::Nu => "nushell",
-            other => other.program(),
-        };
-        let real = std::fs::canonicalize(BIN).unwrap().display().to_string();
-        let hook = s.hfenv(&["hook", name]).ok().stdout;
-        assert!(hook.contains(&real));
-        let mut ses = Session::new(s, sh);
-        ses.hook_text = Some(hook.replace(&real, &wrapper.display().to_string()));
+        let ses = counting_session(s, sh, &log);
         Counted { ses, log, snaps }
     }
 
