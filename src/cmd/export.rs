@@ -405,6 +405,12 @@ fn data_export(format: ExportFormat, explicit: Option<&str>) -> Result<()> {
             "redirect the output (`> file`, `| tool`), or see what applies with `hfenv status`",
         ));
     }
+    if let Some(v) = wanted.vars.get("PATH") {
+        ui::say(&format!(
+            "`PATH` from {} is not exported as data: it would replace the whole search path where the data is used — set `PATH` there",
+            wanted.describe_origin(v.origin)
+        ));
+    }
     let vars = data::vars(&wanted);
     match format {
         ExportFormat::Json => data::json(&vars),

@@ -11,11 +11,14 @@ use crate::error::{io_error, Error, Result};
 use crate::wanted::Wanted;
 use crate::{paths, ui};
 
-/// The variables a fresh process should get (unsets as `None`).
+/// The variables a fresh process should get (unsets as `None`), without `PATH`: where data
+/// is used (`docker run --env-file`, a CI step) it replaces the whole search path, and a
+/// `.env`'s `PATH=${PATH}:…` would carry this host's into it.
 pub(crate) fn vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
     wanted
         .vars
         .iter()
+        .filter(|(k, _)| k.as_str() != "PATH")
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect()
 }

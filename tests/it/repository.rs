@@ -210,6 +210,26 @@ fn data_exports_carry_no_host_path() {
     assert!(v.get("PATH").is_none(), "{json}");
     let dotenv = s.hfenv(&["export", "dotenv"]).ok().stdout;
     assert!(!dotenv.contains("PATH="), "{dotenv}");
+    // Nor through a `.env`: `${PATH}` there is this host's whole PATH.
+    let dir = s.mkdir("p");
+    s.write("p/.env", "PATH=${PATH}:/opt/tool/bin\nX=1\n");
+    s.hfenv(&["allow"]).dir(&dir).ok();
+    for format in ["json", "dotenv", "github"] {
+        let out = s
+            .hfenv(&["export", format])
+            .env("GITHUB_ENV", s.path("github-env"))
+            .dir(&dir)
+            .ok();
+        let github = std::fs::read_to_string(s.path("github-env")).unwrap_or_default();
+        let all = format!("{}{github}", out.stdout);
+        assert!(!all.contains("/opt/tool/bin"), "{format}: {all}");
+        assert!(all.contains('X'), "{format}: {all}");
+        let said = format!(
+            "`PATH` from `{}` is not exported as data",
+            dir.join(".env").display()
+        );
+        assert!(out.stderr.contains(&said), "{format}: {}", out.stderr);
+    }
 }
 
 /// B3: trust is checked on the very file that is read. A repository swapping its `.env` link
