@@ -541,13 +541,14 @@ fn check_values(config: &Config) -> Option<(At, String, String)> {
         if let Some(token) = &profile.token {
             // What `token::clean` gives, borrowed when there is no line break to remove (one
             // allocation per profile adds up over thousands).
-            let cleaned: Option<std::borrow::Cow<str>> = if token.contains(['\r', '\n']) {
-                crate::token::clean(token).map(Into::into)
-            } else {
-                Some(token.trim_matches(crate::token::python_space))
-                    .filter(|t| !t.is_empty())
-                    .map(Into::into)
-            };
+            let cleaned: Option<std::borrow::Cow<str>> =
+                if token.bytes().any(|b| b == b'\r' || b == b'\n') {
+                    crate::token::clean(token).map(Into::into)
+                } else {
+                    Some(token.trim_matches(crate::token::python_space))
+                        .filter(|t| !t.is_empty())
+                        .map(Into::into)
+                };
             let what = match &cleaned {
                 None => Some("is empty"),
                 Some(t) if t.chars().any(char::is_control) => Some("contains control characters"),

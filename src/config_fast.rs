@@ -27,7 +27,9 @@ struct Open<'t> {
 /// `Some(config)` when the text is in the subset, else `None` (parse it whole).
 pub(crate) fn parse(text: &str) -> Option<Config> {
     let mut rest = String::new();
-    let mut profiles: Vec<(String, Spanned<Profile>)> = Vec::new();
+    // Sized once: a profile table takes at least two lines of a dozen bytes, and room never
+    // used is never touched, while growing would copy every profile read so far.
+    let mut profiles: Vec<(String, Spanned<Profile>)> = Vec::with_capacity(text.len() / 24 + 1);
     let mut open: Option<Open> = None;
     let bytes = text.as_bytes();
     let mut offset = 0;

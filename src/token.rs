@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 /// huggingface_hub's `_clean_token`: every CR and LF removed, then surrounding whitespace;
 /// empty means "no token".
 pub(crate) fn clean(raw: &str) -> Option<String> {
-    if !raw.contains(['\r', '\n']) {
+    if !raw.bytes().any(|b| b == b'\r' || b == b'\n') {
         let trimmed = raw.trim_matches(python_space);
         return (!trimmed.is_empty()).then(|| trimmed.to_string());
     }
