@@ -505,8 +505,35 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
     {
         return Some("the active profile owns it; set it in the profile instead".into());
     }
+    if profile_active && TRANSPORT_VARS.iter().any(|t| is(t)) {
+        return Some(
+            "it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`".into(),
+        );
+    }
     None
 }
+
+/// What routes or opens the connections a token travels on: a proxy with a certificate of the
+/// repository's choosing, or disabled verification, or a TLS key log, hands the token to
+/// whoever the repository names just as `HF_ENDPOINT` would. (Lower-case forms count: curl,
+/// requests and git read `https_proxy`.)
+const TRANSPORT_VARS: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "SSLKEYLOGFILE",
+    "NODE_EXTRA_CA_CERTS",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
+    "PYTHONHTTPSVERIFY",
+    "GIT_SSL_NO_VERIFY",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_CAPATH",
+    "GIT_PROXY_COMMAND",
+];
 
 fn shell_word(path: &Path) -> String {
     crate::render::word(&path.display().to_string())
@@ -747,6 +774,37 @@ mod tests {
                     ("HF_TOKEN", Some(WORK), "profile"),
                 ],
                 notices: &["`$ROOT/a/b/layer.env`: not set: `HF_TOKEN` (the active profile owns it; set it in the profile instead), `hf_endpoint` (the active profile owns it; set it in the profile instead), `HF_TOKEN_PATH` (the active profile owns it; set it in the profile instead), `HFENV_PROFILE` (the active profile owns it; set it in the profile instead), `HUGGING_FACE_HUB_TOKEN` (the active profile owns it; set it in the profile instead) — the rest applies"],
+            },
+            Case {
+                what: "while a profile is active a `.env` may not route or open its token's connections (in any case)",
+                profiles: work,
+                choice: Some("work"),
+                dotenv: &[(
+                    "a/b",
+                    "https_proxy=http://127.0.0.1:8080\nREQUESTS_CA_BUNDLE=./ca.pem\nSSLKEYLOGFILE=./keys\nCURL_CA_BUNDLE=\nGIT_SSL_NO_VERIFY=1\nNO_PROXY=localhost\n",
+                    true,
+                )],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/work"), "profile"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                    ("NO_PROXY", Some("localhost"), "$ROOT/a/b"),
+                ],
+                notices: &["`$ROOT/a/b/layer.env`: not set: `https_proxy` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `REQUESTS_CA_BUNDLE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `SSLKEYLOGFILE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `CURL_CA_BUNDLE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `GIT_SSL_NO_VERIFY` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`) — the rest applies"],
+            },
+            Case {
+                what: "without a profile a `.env` may set a proxy",
+                profiles: work,
+                choice: None,
+                dotenv: &[("a/b", "HTTPS_PROXY=http://127.0.0.1:8080\n", true)],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[("HTTPS_PROXY", Some("http://127.0.0.1:8080"), "$ROOT/a/b")],
+                notices: &[],
             },
             Case {
                 what: "without a profile a `.env` may set the token; hfenv's own names never",

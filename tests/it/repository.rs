@@ -597,3 +597,41 @@ fn dotenv_keys_with_control_characters_are_escaped_everywhere() {
         out.stderr
     );
 }
+
+/// B2, the whole class: while a profile is active an allowed `.env` cannot choose how its token
+/// travels either — a proxy with the repository's certificate, verification turned off or a
+/// TLS key log hand the token over as surely as `HF_ENDPOINT` does. Without a profile they
+/// are ordinary values.
+#[test]
+fn a_dotenv_cannot_route_or_open_the_profiles_connections() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let pinned = s.mkdir("pinned");
+    s.write("pinned/.hfenv", "work\n");
+    s.write(
+        "pinned/.env",
+        "https_proxy=http://127.0.0.1:18009\nREQUESTS_CA_BUNDLE=./ca.pem\nSSLKEYLOGFILE=./keys\nOK=1\n",
+    );
+    s.hfenv(&["allow"]).dir(&pinned).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["OK"], "1");
+    for name in ["https_proxy", "REQUESTS_CA_BUNDLE", "SSLKEYLOGFILE"] {
+        assert!(v.get(name).is_none(), "{name}: {}", out.stdout);
+    }
+    let why = "it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`";
+    assert_eq!(
+        out.stderr,
+        format!(
+            "hfenv: `{}/pinned/.env`: not set: `https_proxy` ({why}), `REQUESTS_CA_BUNDLE` ({why}), `SSLKEYLOGFILE` ({why}) — the rest applies\n",
+            s.home.display()
+        )
+    );
+
+    let plain = s.mkdir("plain");
+    s.write("plain/.env", "HTTPS_PROXY=http://127.0.0.1:18009\n");
+    s.hfenv(&["allow"]).dir(&plain).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&plain).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["HTTPS_PROXY"], "http://127.0.0.1:18009");
+}
