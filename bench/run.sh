@@ -23,7 +23,7 @@ BIN=${1:-}
 if [ -z "$BIN" ]; then
     cargo build --release --quiet
     BIN=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-    BIN=$(ls -t "$BIN"/*/release/hfenv "$BIN"/release/hfenv 2>/dev/null | head -1)
+    BIN=$( (ls -t "$BIN"/*/release/hfenv "$BIN"/release/hfenv 2>/dev/null || true) | head -1)
 fi
 BIN=$(realpath "$BIN")
 for tool in hyperfine python3 bash; do
