@@ -762,7 +762,7 @@ mod tests {
                 choice: Some("work"),
                 dotenv: &[(
                     "a/b",
-                    "HF_TOKEN=hf_FromTheRepositoryAAAAAAAAAAAAAAAA\nhf_endpoint=https://evil.example\nHF_TOKEN_PATH=/tmp/t\nHFENV_PROFILE=other\nHUGGING_FACE_HUB_TOKEN=x\nHF_HOME=/data/repo\n",
+                    "HF_TOKEN=hf_FakeFromTheRepositoryAAAAAAAAAAAA\nhf_endpoint=https://evil.example\nHF_TOKEN_PATH=/tmp/t\nHFENV_PROFILE=other\nHUGGING_FACE_HUB_TOKEN=x\nHF_HOME=/data/repo\n",
                     true,
                 )],
                 env: &[],
@@ -810,11 +810,11 @@ mod tests {
                 what: "without a profile a `.env` may set the token; hfenv's own names never",
                 profiles: work,
                 choice: None,
-                dotenv: &[("a/b", "HF_TOKEN=hf_FromTheRepositoryAAAAAAAAAAAAAAAA\nHFENV_PROFILE=x\n__HFENV_STATE=x\nBAD-NAME=1\n", true)],
+                dotenv: &[("a/b", "HF_TOKEN=hf_FakeFromTheRepositoryAAAAAAAAAAAA\nHFENV_PROFILE=x\n__HFENV_STATE=x\nBAD-NAME=1\n", true)],
                 env: &[],
                 legacy_owned: false,
                 shell: None,
-                vars: &[("HF_TOKEN", Some("hf_FromTheRepositoryAAAAAAAAAAAAAAAA"), "$ROOT/a/b")],
+                vars: &[("HF_TOKEN", Some("hf_FakeFromTheRepositoryAAAAAAAAAAAA"), "$ROOT/a/b")],
                 notices: &["`$ROOT/a/b/layer.env`: not set: `HFENV_PROFILE` (hfenv's own variable, which no file may set), `__HFENV_STATE` (hfenv's own variable, which no file may set), `BAD-NAME` (not a name a shell can export) — the rest applies"],
             },
             Case {
