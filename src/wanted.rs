@@ -505,6 +505,17 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
     {
         return Some("the active profile owns it; set it in the profile instead".into());
     }
+    if profile_active
+        && (CODE_VARS.iter().any(|t| is(t))
+            || CODE_PREFIXES.iter().any(|p| {
+                key.get(..p.len())
+                    .is_some_and(|k| k.eq_ignore_ascii_case(p))
+            }))
+    {
+        return Some(
+            "it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`".into(),
+        );
+    }
     if profile_active && TRANSPORT_VARS.iter().any(|t| is(t)) {
         return Some(
             "it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`".into(),
@@ -512,6 +523,27 @@ fn refuse_dotenv_key(key: &str, _value: &str, profile_active: bool) -> Option<St
     }
     None
 }
+
+/// What makes a repository's files run as programs, or run inside every program, while the
+/// token is in the environment: a `PATH` entry shadows `hf` or `git`, a preloaded library runs
+/// in every process, git's askpass, ssh and config-by-environment run commands of their own
+/// (a credential helper among them). A repository's files are never code (threat model).
+const CODE_VARS: &[&str] = &[
+    "PATH",
+    "LD_PRELOAD",
+    "LD_LIBRARY_PATH",
+    "LD_AUDIT",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_EXEC_PATH",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+];
+const CODE_PREFIXES: &[&str] = &["GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"];
 
 /// What routes or opens the connections a token travels on: a proxy with a certificate of the
 /// repository's choosing, or disabled verification, or a TLS key log, hands the token to
@@ -794,6 +826,26 @@ mod tests {
                     ("NO_PROXY", Some("localhost"), "$ROOT/a/b"),
                 ],
                 notices: &["`$ROOT/a/b/layer.env`: not set: `https_proxy` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `REQUESTS_CA_BUNDLE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `SSLKEYLOGFILE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `CURL_CA_BUNDLE` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`), `GIT_SSL_NO_VERIFY` (it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`) — the rest applies"],
+            },
+            Case {
+                what: "while a profile is active a `.env` may not choose which programs run (in any case)",
+                profiles: work,
+                choice: Some("work"),
+                dotenv: &[(
+                    "a/b",
+                    "PATH=./bin:${PATH}\nld_preload=./x.so\nGIT_CONFIG_COUNT=1\nGIT_CONFIG_KEY_0=credential.helper\nGIT_SSH_COMMAND=./ssh\nPYTHONPATH=src\n",
+                    true,
+                )],
+                env: &[],
+                legacy_owned: false,
+                shell: None,
+                vars: &[
+                    ("HFENV_PROFILE", Some("work"), "profile"),
+                    ("HF_HOME", Some("/data/work"), "profile"),
+                    ("HF_TOKEN", Some(WORK), "profile"),
+                    ("PYTHONPATH", Some("src"), "$ROOT/a/b"),
+                ],
+                notices: &["`$ROOT/a/b/layer.env`: not set: `PATH` (it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`), `ld_preload` (it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`), `GIT_CONFIG_COUNT` (it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`), `GIT_CONFIG_KEY_0` (it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`), `GIT_SSH_COMMAND` (it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`) — the rest applies"],
             },
             Case {
                 what: "without a profile a `.env` may set a proxy",

@@ -210,7 +210,10 @@ fn data_exports_carry_no_host_path() {
     assert!(v.get("PATH").is_none(), "{json}");
     let dotenv = s.hfenv(&["export", "dotenv"]).ok().stdout;
     assert!(!dotenv.contains("PATH="), "{dotenv}");
-    // Nor through a `.env`: `${PATH}` there is this host's whole PATH.
+    // Nor through a `.env`: `${PATH}` there is this host's whole PATH. (Without a profile: while
+    // one is active a `.env` cannot set PATH at all, see
+    // `a_dotenv_cannot_choose_what_runs_with_the_token`.)
+    s.hfenv(&["use", "--clear"]).ok();
     let dir = s.mkdir("p");
     s.write("p/.env", "PATH=${PATH}:/opt/tool/bin\nX=1\n");
     s.hfenv(&["allow"]).dir(&dir).ok();
@@ -634,4 +637,42 @@ fn a_dotenv_cannot_route_or_open_the_profiles_connections() {
     let out = s.hfenv(&["export", "json"]).dir(&plain).ok();
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["HTTPS_PROXY"], "http://127.0.0.1:18009");
+}
+
+/// B2 and "a repository's files are never code": while a profile is active an allowed `.env`
+/// cannot choose which programs run with the token in their environment — a PATH entry
+/// shadowing `hf`, a preloaded library, git's askpass, ssh command or configuration by
+/// environment (a credential helper). Ordinary values such as `PYTHONPATH` stay.
+#[test]
+fn a_dotenv_cannot_choose_what_runs_with_the_token() {
+    let s = Sandbox::new();
+    s.add_inline("work", TOKEN_WORK);
+    let pinned = s.mkdir("pinned");
+    s.write("pinned/.hfenv", "work\n");
+    s.write(
+        "pinned/.env",
+        "PATH=./bin:${PATH}\nLD_PRELOAD=./evil.so\nGIT_CONFIG_COUNT=1\ngit_config_key_0=credential.helper\nGIT_CONFIG_VALUE_0=!./steal\nGIT_ASKPASS=./askpass\nPYTHONPATH=src\n",
+    );
+    s.hfenv(&["allow"]).dir(&pinned).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["PYTHONPATH"], "src");
+    for name in [
+        "PATH",
+        "LD_PRELOAD",
+        "GIT_CONFIG_COUNT",
+        "git_config_key_0",
+        "GIT_CONFIG_VALUE_0",
+        "GIT_ASKPASS",
+    ] {
+        assert!(v.get(name).is_none(), "{name}: {}", out.stdout);
+    }
+    let why = "it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`";
+    assert_eq!(
+        out.stderr,
+        format!(
+            "hfenv: `{}/pinned/.env`: not set: `PATH` ({why}), `LD_PRELOAD` ({why}), `GIT_CONFIG_COUNT` ({why}), `git_config_key_0` ({why}), `GIT_CONFIG_VALUE_0` ({why}) and 1 more — the rest applies\n",
+            s.home.display()
+        )
+    );
 }
