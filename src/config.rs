@@ -123,6 +123,11 @@ pub(crate) enum Source<'a> {
 }
 
 impl Profile {
+    /// A variable as seen by what this profile runs: its own `env` first, then `outer`.
+    pub(crate) fn var(&self, name: &str, outer: impl Fn(&str) -> Option<String>) -> Option<String> {
+        self.env.get(name).cloned().or_else(|| outer(name))
+    }
+
     pub(crate) fn source(&self) -> Option<Source<'_>> {
         match (
             &self.token,

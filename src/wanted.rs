@@ -155,7 +155,7 @@ fn apply_profile(
     w.token_source = Some(source.describe());
     match source {
         Source::HfStored(_) => {
-            let lookup = |k: &str| profile.env.get(k).cloned().or_else(|| (ctx.env)(k));
+            let lookup = |k: &str| profile.var(k, ctx.env);
             watch_file_or_dir(&paths::hf_stored_tokens_path(&lookup), &mut w.watches);
         }
         // The hook reloads when the variable changes, not only on a `cd`.

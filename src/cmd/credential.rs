@@ -57,14 +57,8 @@ pub(crate) fn run(args: Credential) -> Result<()> {
     };
     // The endpoint the token is meant for, as `whoami -p` sees it: the profile's own `env`,
     // then the environment.
-    let env = |k: &str| {
-        profile
-            .env
-            .get(k)
-            .cloned()
-            // Never an endpoint a repository's `.env` put in the shell.
-            .or_else(|| crate::session::user_env(k))
-    };
+    // Never an endpoint a repository's `.env` put in the shell.
+    let env = |k: &str| profile.var(k, crate::session::user_env);
     let endpoint = hub::endpoint(&env);
     let Ok(url) = reqwest::Url::parse(&endpoint) else {
         return Ok(());

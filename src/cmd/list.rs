@@ -42,13 +42,7 @@ fn masked_token(profile: &Profile, stored: &StoredFiles) -> Option<String> {
             .and_then(|v| crate::token::clean(&v))
             .map(|t| mask(&t)),
         Source::HfStored(name) => {
-            let lookup = |k: &str| {
-                profile
-                    .env
-                    .get(k)
-                    .cloned()
-                    .or_else(|| paths::process_env(k))
-            };
+            let lookup = |k: &str| profile.var(k, paths::process_env);
             stored.masked(paths::hf_stored_tokens_path(&lookup), name)
         }
         // The store may be locked and show an unlock prompt: read only when the profile is used.

@@ -14,13 +14,7 @@ use crate::paths;
 
 /// Runs `hf auth login` on this terminal and returns the name of the login it saved.
 pub(crate) fn run(profile: &Profile) -> Result<String> {
-    let lookup = |k: &str| {
-        profile
-            .env
-            .get(k)
-            .cloned()
-            .or_else(|| paths::process_env(k))
-    };
+    let lookup = |k: &str| profile.var(k, paths::process_env);
     let stored_path = paths::hf_stored_tokens_path(&lookup);
     let token_path = paths::hf_token_path(&lookup);
     let before = tokens(&stored_path)?;
