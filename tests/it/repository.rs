@@ -601,6 +601,18 @@ fn dotenv_keys_with_control_characters_are_escaped_everywhere() {
     );
 }
 
+/// A `.env` allowed in a directory pinned to `work`, exported as JSON: the variables and what
+/// was said.
+fn export_under_work(s: &Sandbox, dotenv: &str) -> (serde_json::Value, String) {
+    s.add_inline("work", TOKEN_WORK);
+    let pinned = s.mkdir("pinned");
+    s.write("pinned/.hfenv", "work\n");
+    s.write("pinned/.env", dotenv);
+    s.hfenv(&["allow"]).dir(&pinned).ok();
+    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
+    (serde_json::from_str(&out.stdout).unwrap(), out.stderr)
+}
+
 /// B2, the whole class: while a profile is active an allowed `.env` cannot choose how its token
 /// travels either — a proxy with the repository's certificate, verification turned off or a
 /// TLS key log hand the token over as surely as `HF_ENDPOINT` does. Without a profile they
@@ -608,23 +620,17 @@ fn dotenv_keys_with_control_characters_are_escaped_everywhere() {
 #[test]
 fn a_dotenv_cannot_route_or_open_the_profiles_connections() {
     let s = Sandbox::new();
-    s.add_inline("work", TOKEN_WORK);
-    let pinned = s.mkdir("pinned");
-    s.write("pinned/.hfenv", "work\n");
-    s.write(
-        "pinned/.env",
+    let (v, stderr) = export_under_work(
+        &s,
         "https_proxy=http://127.0.0.1:18009\nREQUESTS_CA_BUNDLE=./ca.pem\nSSLKEYLOGFILE=./keys\nOK=1\n",
     );
-    s.hfenv(&["allow"]).dir(&pinned).ok();
-    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["OK"], "1");
     for name in ["https_proxy", "REQUESTS_CA_BUNDLE", "SSLKEYLOGFILE"] {
-        assert!(v.get(name).is_none(), "{name}: {}", out.stdout);
+        assert!(v.get(name).is_none(), "{name}: {v}");
     }
     let why = "it decides how the active profile's token travels (proxy, certificates, TLS keys); set it in your shell or the profile's `env`";
     assert_eq!(
-        out.stderr,
+        stderr,
         format!(
             "hfenv: `{}/pinned/.env`: not set: `https_proxy` ({why}), `REQUESTS_CA_BUNDLE` ({why}), `SSLKEYLOGFILE` ({why}) — the rest applies\n",
             s.home.display()
@@ -646,16 +652,10 @@ fn a_dotenv_cannot_route_or_open_the_profiles_connections() {
 #[test]
 fn a_dotenv_cannot_choose_what_runs_with_the_token() {
     let s = Sandbox::new();
-    s.add_inline("work", TOKEN_WORK);
-    let pinned = s.mkdir("pinned");
-    s.write("pinned/.hfenv", "work\n");
-    s.write(
-        "pinned/.env",
+    let (v, stderr) = export_under_work(
+        &s,
         "PATH=./bin:${PATH}\nLD_PRELOAD=./evil.so\nGIT_CONFIG_COUNT=1\ngit_config_key_0=credential.helper\nGIT_CONFIG_VALUE_0=!./steal\nGIT_ASKPASS=./askpass\nPYTHONPATH=src\n",
     );
-    s.hfenv(&["allow"]).dir(&pinned).ok();
-    let out = s.hfenv(&["export", "json"]).dir(&pinned).ok();
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["PYTHONPATH"], "src");
     for name in [
         "PATH",
@@ -665,11 +665,11 @@ fn a_dotenv_cannot_choose_what_runs_with_the_token() {
         "GIT_CONFIG_VALUE_0",
         "GIT_ASKPASS",
     ] {
-        assert!(v.get(name).is_none(), "{name}: {}", out.stdout);
+        assert!(v.get(name).is_none(), "{name}: {v}");
     }
     let why = "it decides which programs run, and they would run with the active profile's token; set it in your shell or the profile's `env`";
     assert_eq!(
-        out.stderr,
+        stderr,
         format!(
             "hfenv: `{}/pinned/.env`: not set: `PATH` ({why}), `LD_PRELOAD` ({why}), `GIT_CONFIG_COUNT` ({why}), `git_config_key_0` ({why}), `GIT_CONFIG_VALUE_0` ({why}) and 1 more — the rest applies\n",
             s.home.display()
