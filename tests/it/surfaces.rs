@@ -338,3 +338,45 @@ fn allow_and_deny_apply_at_once_in_every_hooked_shell() {
         assert_eq!(out, "after allow: hello\nafter deny: -\n", "{shell}");
     }
 }
+
+/// hfenv starts without std's runtime (src/main.rs) and does itself what it relied on: a
+/// reader that goes away is a quiet end, not a signal, and closed standard descriptors are
+/// never reused for a file hfenv writes. Driven through real bash, as a pipeline would be.
+#[test]
+fn a_closed_reader_or_closed_descriptors_are_taken_in_stride() {
+    let s = Sandbox::new();
+    for i in 0..300 {
+        s.add_inline(&format!("p{i:03}"), TOKEN_WORK);
+    }
+    let bin = BIN;
+    // `list` writes far more than a pipe holds after `head` has gone: EPIPE, exit 0, silent.
+    let out = s
+        .command(
+            "bash",
+            &[
+                "-c",
+                &format!("'{bin}' list | head -c1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\""),
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "status=0\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // With 0, 1 and 2 closed, a command that writes a file still works and the file holds
+    // only what belongs there.
+    let out = s
+        .command(
+            "bash",
+            &[
+                "-c",
+                &format!("'{bin}' use p001 <&- >&- 2>&-; echo \"status=$?\""),
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "status=0\n");
+    let global = std::fs::read_to_string(s.state_dir().join("global")).unwrap();
+    assert_eq!(global.trim(), "p001");
+    let config = std::fs::read_to_string(s.config_path()).unwrap();
+    assert!(!config.contains("hfenv:"), "a message landed in the config");
+}
