@@ -447,3 +447,38 @@ fn directory_names_that_are_not_utf8_get_the_right_profile() {
         o.is("odd2", TOKEN_TEAM);
     });
 }
+
+/// Item 6's bound: a walk of more than 12 levels below the deciding directory costs more lookups
+/// than the one process it would save, so the hook asks the binary (one export per such `cd`,
+/// the right profile), while a `cd` within 12 levels still starts nothing. In every shell.
+#[test]
+fn a_cd_deeper_than_the_walk_bound_asks_the_binary_once() {
+    each_shell(&ALL, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        let deep = (1..=13)
+            .map(|i| format!("d{i}"))
+            .collect::<Vec<_>>()
+            .join("/");
+        s.mkdir(&format!("proj/{deep}/x"));
+        s.mkdir("proj/a/b");
+        let mut c = Counted::new(&s, sh);
+        c.ses.cd("proj").show("HF_TOKEN", "top");
+        c.snap("a");
+        c.ses.cd("proj/a/b");
+        c.snap("b");
+        c.ses.cd(&format!("proj/{deep}/x")).show("HF_TOKEN", "deep");
+        c.snap("c");
+        let o = c.ses.run();
+        o.is("top", TOKEN_WORK);
+        o.is("deep", TOKEN_WORK);
+        let log = c.log();
+        assert_eq!(
+            c.runs("b"),
+            c.runs("a"),
+            "{sh:?}: a shallow cd ran hfenv:\n{log}"
+        );
+        assert_eq!(c.runs("c"), c.runs("b") + 1, "{sh:?}: a deep cd:\n{log}");
+    });
+}
