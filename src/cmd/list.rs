@@ -35,14 +35,19 @@ impl StoredFiles {
 
 /// What `list` can say about a token without running anything: a command may prompt or be
 /// slow, so it is described, not run.
-fn masked_token(profile: &Profile, stored: &StoredFiles) -> Option<String> {
+fn masked_token(
+    profile: &Profile,
+    stored: &StoredFiles,
+    user: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     match profile.source()? {
         Source::Inline(t) => crate::token::clean(t).map(|t| mask(&t)),
         Source::Env(var) => paths::process_env(var)
             .and_then(|v| crate::token::clean(&v))
             .map(|t| mask(&t)),
         Source::HfStored(name) => {
-            let lookup = |k: &str| profile.var(k, paths::process_env);
+            // Where the login is read from is the user's choice, never a `.env`'s.
+            let lookup = |k: &str| profile.var(k, user);
             stored.masked(paths::hf_stored_tokens_path(&lookup), name)
         }
         // The store may be locked and show an unlock prompt: read only when the profile is used.
@@ -67,6 +72,7 @@ pub(crate) fn run(args: List) -> Result<()> {
     let config: &Config = &here.loaded.config;
     let active = choose::choose(&here.context()).choice;
     let stored = StoredFiles::default();
+    let user = crate::session::user_env_reader(&paths::process_env);
     if args.json {
         let items: Vec<serde_json::Value> = config
             .profiles
@@ -86,7 +92,7 @@ pub(crate) fn run(args: List) -> Result<()> {
                     "name": name,
                     "source": kind,
                     "source_detail": detail,
-                    "token": masked_token(p, &stored),
+                    "token": masked_token(p, &stored, &user),
                     "env": p.env.keys().collect::<Vec<_>>(),
                     "active": is_active,
                     "scope": if is_active { active.as_ref().map(|c| c.why.scope()) } else { None },
@@ -110,7 +116,7 @@ pub(crate) fn run(args: List) -> Result<()> {
         if is_active.is_some() {
             active_row = Some(rows.len());
         }
-        let masked = masked_token(p, &stored);
+        let masked = masked_token(p, &stored, &user);
         if masked.is_none() && !matches!(p.source(), Some(Source::Command(_))) {
             missing_token.insert(rows.len());
         }

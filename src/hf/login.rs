@@ -14,16 +14,30 @@ use crate::paths;
 
 /// Runs `hf auth login` on this terminal and returns the name of the login it saved.
 pub(crate) fn run(profile: &Profile) -> Result<String> {
-    let lookup = |k: &str| profile.var(k, paths::process_env);
+    let lookup = super::source::login_env(profile, &paths::process_env);
     let stored_path = paths::hf_stored_tokens_path(&lookup);
     let token_path = paths::hf_token_path(&lookup);
     let before = tokens(&stored_path)?;
     let active_before =
         crate::files::read_bounded(&token_path, 64 << 10, crate::files::Links::Follow).ok();
 
-    let mut cmd = login_command()?;
+    // `hf auth login` runs in the user's own environment: what a repository's `.env` set in
+    // this shell (an endpoint, a proxy, `HF_HOME`, a `PATH` entry with an `hf` of its own)
+    // neither runs nor receives the login.
+    let user = crate::session::user_environment(&paths::process_env);
+    let user_path = user
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or_else(|| paths::process_env("PATH"), |(_, v)| v.clone());
+    let mut cmd = login_command(user_path.as_deref())?;
     // `--force`: an existing login is no reason to skip adding another one.
     cmd.args(["auth", "login", "--force"]);
+    for (k, v) in &user {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     // The profile's own `HF_HOME` and endpoint decide where the login goes; a token in the
     // environment has nothing to do with a new login.
     for (k, v) in &profile.env {
@@ -86,11 +100,13 @@ pub(crate) fn run(profile: &Profile) -> Result<String> {
 }
 
 /// `hf` on PATH, else huggingface_hub's module through `python3`.
-fn login_command() -> Result<Command> {
-    if let Ok(hf) = which::which("hf") {
+fn login_command(path: Option<&str>) -> Result<Command> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let find = |name: &str| which::which_in(name, path, &cwd);
+    if let Ok(hf) = find("hf") {
         return Ok(Command::new(hf));
     }
-    if let Ok(py) = which::which("python3") {
+    if let Ok(py) = find("python3") {
         let mut c = Command::new(py);
         c.args(["-m", "huggingface_hub.cli.hf"]);
         return Ok(c);

@@ -88,25 +88,16 @@ pub(crate) fn fetch(
 }
 
 /// The environment a profile's login is looked up and refreshed in: the profile's own `env`
-/// first, then the user's environment — where a variable hfenv itself set (from a `.env`) is
-/// replaced by the user's own value, so a repository never chooses where a token goes.
+/// first, then the user's own environment — where a variable hfenv itself set (from a `.env`)
+/// is replaced by the value it had before, so a repository never chooses where a token is sent
+/// (`HF_ENDPOINT`), nor which `stored_tokens` a login is read from and refreshed into
+/// (`HF_HOME`, `XDG_CACHE_HOME`, `HOME`): the same rule as [`crate::session::user_env`].
 pub(crate) fn login_env<'a>(
     profile: &'a Profile,
     env: &'a dyn Fn(&str) -> Option<String>,
 ) -> impl Fn(&str) -> Option<String> + 'a {
-    let session = crate::state::dir()
-        .ok()
-        .map(|d| crate::session::Session::from_env(&d, env, false));
-    move |k: &str| {
-        if let Some(v) = profile.env.get(k) {
-            return Some(v.clone());
-        }
-        let steers = matches!(k, "HF_ENDPOINT" | "HUGGINGFACE_CO_STAGING");
-        if let Some(s) = session.as_ref().filter(|s| steers && s.manages(k)) {
-            return s.original(k);
-        }
-        env(k)
-    }
+    let user = crate::session::user_env_reader(env);
+    move |k: &str| profile.var(k, &user)
 }
 
 fn fetch_stored(

@@ -128,6 +128,20 @@ impl Session {
         self.originals.get(name).cloned().flatten()
     }
 
+    /// The user's own value of `name` in `env`: as it is, unless hfenv put it there — then
+    /// the value it had before (a hand edit since makes it the user's again).
+    pub(crate) fn user_value(
+        &self,
+        name: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let current = env(name);
+        if !self.manages(name) || (self.provable && !self.owns(name, current.as_deref())) {
+            return current;
+        }
+        self.original(name)
+    }
+
     /// The token this shell already holds for the profile it had, while it still holds exactly
     /// what hfenv put there: `(profile, definition digest, token)`.
     pub(crate) fn held_token(
@@ -288,16 +302,38 @@ impl Session {
 /// profile or a `.env`), in which case the value it had before hfenv changed it, if any. Where
 /// a token is sent is decided from this, never from a value a repository's `.env` set.
 pub(crate) fn user_env(name: &str) -> Option<String> {
-    let env = &crate::paths::process_env;
-    let current = env(name);
+    user_env_reader(&crate::paths::process_env)(name)
+}
+
+/// What a program hfenv starts for the user (`hf auth login`) must see instead of this
+/// environment: each variable hfenv set, as the user had it (`None`: unset). A repository's
+/// `.env` never chooses where such a program sends a login, nor which program runs.
+pub(crate) fn user_environment(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, Option<String>)> {
     let Ok(state_dir) = crate::state::dir() else {
-        return current;
+        return Vec::new();
     };
     let session = Session::from_env(&state_dir, env, false);
-    if !session.manages(name) || (session.provable && !session.owns(name, current.as_deref())) {
-        return current;
+    session
+        .previous
+        .managed
+        .iter()
+        .map(|(name, _)| (name.to_string(), session.user_value(name, env)))
+        .collect()
+}
+
+/// [`user_env`] for many lookups: the session is read once.
+pub(crate) fn user_env_reader<'a>(
+    env: &'a dyn Fn(&str) -> Option<String>,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    let session = crate::state::dir()
+        .ok()
+        .map(|d| Session::from_env(&d, env, false));
+    move |name: &str| match &session {
+        Some(s) => s.user_value(name, env),
+        None => env(name),
     }
-    session.originals.get(name).cloned().flatten()
 }
 
 /// PATH is edited entry by entry: entries hfenv added and no longer wants are removed once,

@@ -518,6 +518,82 @@ fn fifty_racing_refreshes_with_huggingface_hub_lose_nothing() {
     assert_eq!(lines.next(), Some("bob"), "{}", got.stderr);
 }
 
+/// The threat model's B2 for a new login: run where an allowed `.env` (no profile active) set
+/// an endpoint, a proxy, `HF_HOME` and a `PATH` entry with an `hf` of its own, `add --login`
+/// still runs the user's `hf` against the user's Hub and saves the login where the user keeps
+/// theirs. The repository's `hf` never runs and its endpoint hears nothing.
+#[test]
+fn add_login_runs_in_the_users_environment_not_the_repositorys() {
+    let Some(py) = python() else { return };
+    let mut s = Sandbox::new();
+    let hub = HubMock::start();
+    let decoy = HubMock::start();
+    s.set_env("HF_ENDPOINT", &hub.url);
+    hub.oauth.lock().unwrap().device_user = "bob".into();
+    let bin = s.mkdir("bin");
+    std::fs::write(
+        bin.join("hf"),
+        format!(
+            "#!/bin/sh\nexec '{}' -m huggingface_hub.cli.hf \"$@\"\n",
+            py.display()
+        ),
+    )
+    .unwrap();
+    let repo = s.mkdir("repo");
+    let evil = s.mkdir("repo/bin");
+    std::fs::write(
+        evil.join("hf"),
+        "#!/bin/sh\ntouch \"$HOME/repository-hf-ran\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for f in [bin.join("hf"), evil.join("hf")] {
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    s.set_env(
+        "PATH",
+        format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+    );
+    s.write(
+        "repo/.env",
+        &format!(
+            "HF_ENDPOINT={}\nHTTPS_PROXY={}\nHF_HOME=./hf\nPATH={}:${{PATH}}\n",
+            decoy.url,
+            decoy.url,
+            evil.display()
+        ),
+    );
+    s.hfenv(&["allow"]).dir(&repo).ok();
+    let script = format!(
+        "eval \"$({BIN} export bash --hook)\"; test \"$HF_HOME\" = ./hf || exit 9; \
+         {BIN} add work --login"
+    );
+    let mut bash = s.command("bash", &["--noprofile", "--norc", "-c", &script]);
+    bash.env("__HFENV_PID", std::process::id().to_string());
+    let done = Run::new(bash).dir(&repo).run();
+    assert_eq!(done.output.status.code(), Some(0), "{}", done.stderr);
+    assert!(
+        !s.path("repository-hf-ran").exists(),
+        "the repository's `hf` ran"
+    );
+    assert!(
+        !s.path("repo/hf").exists(),
+        "the login went into the repository"
+    );
+    assert!(
+        s.read(".cache/huggingface/stored_tokens")
+            .contains("[oauth-bob]"),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        decoy.seen().is_empty(),
+        "the repository's endpoint was asked"
+    );
+    let token = s.hfenv(&["token", "-p", "work"]).ok().stdout;
+    assert!(hub.alive(token.trim()));
+}
+
 #[test]
 fn add_login_runs_hf_auth_login_and_references_the_saved_login() {
     let Some(py) = python() else { return };

@@ -676,3 +676,44 @@ fn a_dotenv_cannot_choose_what_runs_with_the_token() {
         )
     );
 }
+
+/// B2, where a login is read from: an allowed `.env` may give a repository its own `HF_HOME`
+/// (a model cache of its own), but the `stored_tokens` an `hf_stored` profile is read from
+/// (and a browser login refreshed into) stays the user's. Otherwise the repository would choose
+/// the profile's token by shipping a `stored_tokens` of its own, and receive refreshed ones.
+#[test]
+fn a_dotenv_hf_home_never_chooses_where_a_login_is_read() {
+    let s = Sandbox::new();
+    s.write(
+        ".cache/huggingface/stored_tokens",
+        &format!("[team]\nhf_token = {TOKEN_TEAM}\n\n"),
+    );
+    s.hfenv(&["add", "team", "--hf-stored", "team", "--no-verify"])
+        .ok();
+    let repo = s.mkdir("repo");
+    s.write("repo/.hfenv", "team\n");
+    s.write("repo/.env", "HF_HOME=./hf\nXDG_CACHE_HOME=./cache\n");
+    for planted in [
+        "repo/hf/stored_tokens",
+        "repo/cache/huggingface/stored_tokens",
+    ] {
+        s.write(planted, &format!("[team]\nhf_token = {TOKEN_PERSONAL}\n\n"));
+    }
+    s.hfenv(&["allow"]).dir(&repo).ok();
+    // The second export runs in the environment the first one made, as the hook's next one does.
+    let script = format!(
+        "eval \"$({BIN} export bash --hook)\"; test \"$HF_HOME\" = ./hf || exit 9; \
+         echo changed >>.env; {BIN} allow >/dev/null 2>&1; eval \"$({BIN} export bash --hook)\"; \
+         {BIN} list --json; {BIN} token | sed 's/hf_FakeTeam.*/tokcmd:team/; s/hf_FakePersonal.*/tokcmd:personal/'; printf 'token:%s\\n' \"$HF_TOKEN\" | sed 's/hf_FakeTeam.*/team/; s/hf_FakePersonal.*/personal/'"
+    );
+    let mut bash = s.command("bash", &["--noprofile", "--norc", "-c", &script]);
+    bash.env("__HFENV_PID", std::process::id().to_string());
+    let done = Run::new(bash).dir(&repo).run();
+    assert_eq!(done.output.status.code(), Some(0), "{}", done.stderr);
+    assert!(done.stdout.ends_with("token:team\n"), "{}", done.stdout);
+    assert!(
+        done.stdout.contains("\"token\": \"hf_Fa…4444\""),
+        "{}",
+        done.stdout
+    );
+}
