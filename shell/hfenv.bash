@@ -12,6 +12,9 @@
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
 # - a `token_env` profile's variable, against its value at the last load.
+# The checks are armed once per load and per `cd` (`__hfenv_arm`): the hook function is written
+# again with one `[[ ]]` over plain variables holding the paths, so a steady prompt runs a
+# single test and no loop (each bash statement costs about as much as a `stat`).
 # A change of directory within the region where the answer is provably the same (below
 # `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
 # the other variables the answer read unchanged: `.env` interpolation, where files are looked
@@ -29,7 +32,6 @@ __hfenv_bin=::HFENV::
 declare -ga __hfenv_watch __hfenv_ref __hfenv_links __hfenv_absent __hfenv_here __hfenv_names \
     __hfenv_marks __hfenv_bars __hfenv_probe __hfenv_owned __hfenv_env __hfenv_envval __hfenv_cdenv \
     __hfenv_cdenvval
-
 # The shell moved to `$PWD`: is it in the region where the answer cannot change? Then the
 # current directory's candidates are watched from now on and no process is started.
 __hfenv_within() {
@@ -80,32 +82,77 @@ __hfenv_within() {
         __hfenv_d=./$__hfenv_n
         [[ -e $__hfenv_d || -L $__hfenv_d ]] || __hfenv_here+=("$__hfenv_d")
     done
+    __hfenv_arm_here
     return 0
 }
 
-__hfenv_changed() {
-    [[ -z ${__hfenv_failed-} ]] || return 0
-    [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
-    [[ ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
-    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
-        __hfenv_within || return 0
+# The steady check, made once per load (and per `cd` within the region) from what the export
+# handed over: one `[[ ]]` whose operands are plain variables (`$__hfenv_p3`), so a steady
+# prompt runs no loop and no array lookup. In bash each statement, and each literal or quoted
+# word, costs about as much as the `stat` it leads to; an unquoted variable in `[[ ]]` (never
+# split or globbed there) costs almost nothing. The body is made of variable names only: no
+# path or value is ever part of the code. Any term true means "look closer": the directory or
+# this shell's choice moved; the stamp is gone; a watched path is newer or older than its
+# reference (`-nt`/`-ot`, nanoseconds); a dangling link leads somewhere or is gone; an absent
+# path appears (`-e`/`-L`: a dangling link or a FIFO counts). A time the binary could not
+# trust (no reference) looks closer at every prompt until it can.
+__hfenv_arm() {
+    local __hfenv_i __hfenv_f __hfenv_n=0
+    # shellcheck disable=SC2016 # code, expanded where the check runs
+    __hfenv_fixed='-z ${__hfenv_stamp-} || ${HFENV_SHELL_PROFILE-} != "${__hfenv_sp-}" || ! -e $__hfenv_stamp'
+    for __hfenv_i in ${__hfenv_watch[@]+"${!__hfenv_watch[@]}"}; do
+        __hfenv_f=${__hfenv_ref[__hfenv_i]-}
+        if [[ -z $__hfenv_f ]]; then
+            __hfenv_fixed='-n always'
+            break
+        fi
+        printf -v "__hfenv_p$((++__hfenv_n))" %s "${__hfenv_watch[__hfenv_i]}"
+        printf -v "__hfenv_p$((++__hfenv_n))" %s "$__hfenv_f"
+        __hfenv_fixed+=" || \$__hfenv_p$((__hfenv_n - 1)) -nt \$__hfenv_p$__hfenv_n"
+        __hfenv_fixed+=" || \$__hfenv_p$((__hfenv_n - 1)) -ot \$__hfenv_p$__hfenv_n"
+    done
+    for __hfenv_f in ${__hfenv_links[@]+"${__hfenv_links[@]}"}; do
+        printf -v "__hfenv_p$((++__hfenv_n))" %s "$__hfenv_f"
+        __hfenv_fixed+=" || -e \$__hfenv_p$__hfenv_n || ! -L \$__hfenv_p$__hfenv_n"
+    done
+    for __hfenv_f in ${__hfenv_absent[@]+"${__hfenv_absent[@]}"}; do
+        printf -v "__hfenv_p$((++__hfenv_n))" %s "$__hfenv_f"
+        __hfenv_fixed+=" || -e \$__hfenv_p$__hfenv_n || -L \$__hfenv_p$__hfenv_n"
+    done
+    # A browser login's deadline and watched variables need statements: only when there are.
+    __hfenv_more=
+    if [[ -n ${__hfenv_until-}${__hfenv_env[*]+1} ]]; then
+        __hfenv_more=' || __hfenv_env_moved'
     fi
+    __hfenv_arm_here
+}
+
+# The current directory's candidates join the check (after a load, and after a `cd`).
+__hfenv_arm_here() {
+    # shellcheck disable=SC2016 # code, expanded where the check runs
+    local __hfenv_i __hfenv_t='$PWD != "${__hfenv_pwd-}" || '$__hfenv_fixed
+    for __hfenv_i in ${__hfenv_here[@]+"${!__hfenv_here[@]}"}; do
+        printf -v "__hfenv_h$__hfenv_i" %s "${__hfenv_here[__hfenv_i]}"
+        __hfenv_t+=" || -e \$__hfenv_h$__hfenv_i || -L \$__hfenv_h$__hfenv_i"
+    done
+    eval "__hfenv_moved() { [[ $__hfenv_t ]]$__hfenv_more; }"
+    # The prompt's hook holds the same check itself, one function call fewer per prompt.
+    eval "__hfenv_hook() {
+        __hfenv_status=\$?
+        if { [[ $__hfenv_t ]]$__hfenv_more; } && __hfenv_changed; then
+            __hfenv_load
+        fi
+        return \"\$__hfenv_status\"
+    }"
+}
+
+__hfenv_env_moved() {
     local __hfenv_f __hfenv_i __hfenv_now
     # A browser login due for a refresh: `printf %(%s)T` is bash's builtin clock.
     if [[ -n ${__hfenv_until-} ]]; then
         printf -v __hfenv_now '%(%s)T' -1
         ((__hfenv_now < __hfenv_until)) || return 0
     fi
-    for __hfenv_i in ${__hfenv_watch[@]+"${!__hfenv_watch[@]}"}; do
-        __hfenv_f=${__hfenv_ref[__hfenv_i]-}
-        [[ -z $__hfenv_f || ${__hfenv_watch[__hfenv_i]} -nt $__hfenv_f || ${__hfenv_watch[__hfenv_i]} -ot $__hfenv_f ]] && return 0
-    done
-    for __hfenv_f in ${__hfenv_links[@]+"${__hfenv_links[@]}"}; do
-        [[ -e $__hfenv_f || ! -L $__hfenv_f ]] && return 0
-    done
-    for __hfenv_f in ${__hfenv_here[@]+"${__hfenv_here[@]}"} ${__hfenv_absent[@]+"${__hfenv_absent[@]}"}; do
-        [[ -e $__hfenv_f || -L $__hfenv_f ]] && return 0
-    done
     # A variable counts as the environment sees it: exported, or not there.
     for __hfenv_i in ${__hfenv_env[@]+"${!__hfenv_env[@]}"}; do
         __hfenv_f=${__hfenv_env[__hfenv_i]}
@@ -118,12 +165,23 @@ __hfenv_changed() {
     return 1
 }
 
+# Whether hfenv must run: `__hfenv_moved` says where to look closer.
+__hfenv_changed() {
+    [[ -z ${__hfenv_failed-} ]] || return 0
+    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
+        __hfenv_within || return 0
+    fi
+    __hfenv_moved
+}
+
 # hfenv cannot run: no token may outlive its directory, so what it set goes.
 __hfenv_fail_closed() {
     if [[ -z ${__hfenv_failed-} ]]; then
         printf 'hfenv: %s — the variables hfenv set were removed until it works again\n' "$1" >&2
     fi
     __hfenv_failed=1
+    # shellcheck disable=SC2317 # called by the hook
+    __hfenv_moved() { return 0; }
     if ((${#__hfenv_owned[@]})); then
         unset -v "${__hfenv_owned[@]}" 2>/dev/null
         __hfenv_cleared="${__hfenv_cleared-} ${__hfenv_owned[*]}"
@@ -153,6 +211,7 @@ __hfenv_load() {
     __hfenv_int=$(trap -p SIGINT)
     trap -- '' SIGINT
     eval "$__hfenv_code"
+    __hfenv_arm
     if [[ -n $__hfenv_int ]]; then
         eval "$__hfenv_int"
     else
@@ -160,9 +219,11 @@ __hfenv_load() {
     fi
 }
 
+# Made again by `__hfenv_arm_here` with the check written in (see there).
 __hfenv_hook() {
-    local __hfenv_status=$?
-    if __hfenv_changed; then
+    # Kept in a global: `local` costs at every prompt, and the hook never runs nested.
+    __hfenv_status=$?
+    if __hfenv_moved && __hfenv_changed; then
         __hfenv_load
     fi
     return "$__hfenv_status"
@@ -205,6 +266,10 @@ __hfenv_registered() {
     done
     return 1
 }
+
+# The check for what the arrays hold now: nothing yet in a new shell (the first prompt asks),
+# the last load's lists when this is sourced again.
+__hfenv_arm
 
 # First, so the variables are in place before other prompt hooks run; bash 5.1 also allows
 # PROMPT_COMMAND to be an array (Ubuntu's vte.sh makes it one).

@@ -12,6 +12,8 @@
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
 # - a `token_env` profile's variable, against its value at the last load.
+# The checks are armed once per load and per `cd` (`__hfenv_arm`) as one `test`'s argument
+# list, so a steady prompt runs a single command and no loop (every fish command costs).
 # A change of directory within the region where the answer is provably the same (below
 # `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
 # the other variables the answer read unchanged: `.env` interpolation, where files are looked
@@ -79,6 +81,7 @@ function __hfenv_within
     for n in $__hfenv_names
         test -e "./$n"; or test -L "./$n"; or set -a __hfenv_here "./$n"
     end
+    __hfenv_arm_here
     return 0
 end
 
@@ -100,30 +103,62 @@ function __hfenv_env_same
     end
 end
 
+# The steady check as one `test`'s arguments, made once per load (and per `cd` within the
+# region) from what the export handed over: a steady prompt runs one command, with no loop
+# (every command costs in fish). Lists, not code: each path is one argument whatever it holds.
+# Any term true means "look closer": the stamp is gone; a watched path is newer or older than
+# its reference (`-nt`/`-ot`, nanoseconds; `-ot` is also true when the path is gone); a
+# dangling link leads somewhere or is gone; an absent path appears (`-e`/`-L`: a dangling link
+# or a FIFO counts). A time the binary could not trust (no reference) looks closer at every
+# prompt until it can.
+function __hfenv_arm
+    set -g __hfenv_check
+    if test -z "$__hfenv_stamp"
+        set __hfenv_check -o x = x
+    else
+        set __hfenv_check -o ! -e $__hfenv_stamp
+    end
+    for i in $__hfenv_idx
+        if test -z "$__hfenv_ref[$i]"
+            set __hfenv_check -o x = x
+            break
+        end
+        set -a __hfenv_check -o $__hfenv_watch[$i] -nt $__hfenv_ref[$i] -o $__hfenv_watch[$i] -ot $__hfenv_ref[$i]
+    end
+    for f in $__hfenv_links
+        set -a __hfenv_check -o -e $f -o ! -L $f
+    end
+    for f in $__hfenv_absent
+        set -a __hfenv_check -o -e $f -o -L $f
+    end
+    # A browser login's deadline and watched variables need commands: the prompt looks closer
+    # at each prompt only when there are.
+    set -g __hfenv_more
+    if test -n "$__hfenv_until"; or set -q __hfenv_envidx[1]
+        set __hfenv_more -o x = x
+    end
+    __hfenv_arm_here
+end
+
+# The current directory's candidates join the check (after a load, and after a `cd`).
+function __hfenv_arm_here
+    set -g __hfenv_herecheck
+    for f in $__hfenv_here
+        set -a __hfenv_herecheck -o -e $f -o -L $f
+    end
+end
+
 function __hfenv_changed
     set -q __hfenv_failed; and return 0
-    set -q __hfenv_stamp; and test -e "$__hfenv_stamp"; or return 0
-    test "$HFENV_SHELL_PROFILE" = "$__hfenv_sp"; or return 0
     if test "$PWD" != "$__hfenv_pwd"
         __hfenv_within; or return 0
     end
+    test "x$HFENV_SHELL_PROFILE" != "x$__hfenv_sp" $__hfenv_check $__hfenv_herecheck; and return 0
     # A browser login due for a refresh. fish has no clock builtin, but `path mtime` is one:
     # the stamp's age plus its mtime is now.
     if test -n "$__hfenv_until"
         set -l t (path mtime $__hfenv_stamp) (path mtime --relative $__hfenv_stamp)
         test (math $t[1] + $t[2]) -lt $__hfenv_until; or return 0
-    end
-    # One `test` per path: every command costs in fish. `__hfenv_idx` and `__hfenv_envidx` are
-    # the lists' indexes, handed over by the export so no `math` runs here.
-    for i in $__hfenv_idx
-        test -z "$__hfenv_ref[$i]" -o "$__hfenv_watch[$i]" -nt "$__hfenv_ref[$i]" -o "$__hfenv_watch[$i]" -ot "$__hfenv_ref[$i]" -o ! -e "$__hfenv_watch[$i]"
-        and return 0
-    end
-    for f in $__hfenv_links
-        test -e "$f" -o ! -L "$f"; and return 0
-    end
-    for f in $__hfenv_here $__hfenv_absent
-        test -e "$f" -o -L "$f"; and return 0
     end
     if set -q __hfenv_envidx[1]
         __hfenv_env_same __hfenv_env __hfenv_envval $__hfenv_envidx; or return 0
@@ -171,13 +206,21 @@ function __hfenv_load
     set -e __hfenv_failed
     set -g __hfenv_cleared
     string join \n -- $code | source
+    __hfenv_arm
 end
 
+# A steady prompt: one `test` (see `__hfenv_arm`), here rather than in a function of its own.
 function __hfenv_hook --on-event fish_prompt --on-variable PWD
     set -l hfenv_status $status
-    __hfenv_changed; and __hfenv_load
+    if test "x$PWD" != "x$__hfenv_pwd" -o "x$HFENV_SHELL_PROFILE" != "x$__hfenv_sp" -o -n "$__hfenv_failed" $__hfenv_check $__hfenv_herecheck $__hfenv_more
+        __hfenv_changed; and __hfenv_load
+    end
     return $hfenv_status
 end
+
+# The check for what the lists hold now: nothing yet in a new shell (the first prompt asks),
+# the last load's lists when this is sourced again.
+__hfenv_arm
 
 # `use --shell` must change this shell, which only shell code can do. Everything else (help
 # included) runs as is, so nothing meant for people is ever evaluated.

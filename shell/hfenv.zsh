@@ -11,6 +11,9 @@
 #   the config or state files that do not exist yet: they changed when they appear (`-e`/`-L`:
 #   a dangling link or a FIFO counts);
 # - a `token_env` profile's variable, against its value at the last load.
+# The checks are armed once per load and per `cd` (`__hfenv_arm`): the hook function is written
+# again with one `[[ ]]` over plain variables holding the paths, so a steady prompt runs a
+# single test, no loop and no other function call (a zsh function call costs as much as the test).
 # A change of directory within the region where the answer is provably the same (below
 # `__hfenv_base`, no symlink, candidate file or `.git` on the way, no `[dirs]` rule crossed,
 # the other variables the answer read unchanged: `.env` interpolation, where files are looked
@@ -79,33 +82,77 @@ __hfenv_within() {
         d=./$n
         [[ -e $d || -L $d ]] || __hfenv_here+=("$d")
     done
+    __hfenv_arm_here
     return 0
 }
 
-__hfenv_changed() {
+# The steady check, made once per load (and per `cd` within the region) from what the export
+# handed over: one `[[ ]]` whose operands are plain variables (`$__hfenv_p3`), so a steady
+# prompt runs no loop and no array lookup (each statement costs about as much as the `stat` it
+# leads to). The body is made of variable names only: no path or value is ever part of the
+# code, and nothing in it depends on the user's options (no splitting or globbing happens in
+# `[[ ]]`; every comparison's right side is quoted). Any term true means "look closer": the
+# directory or this shell's choice moved; the stamp is gone; a watched path is newer or older
+# than its reference (`-nt`/`-ot`, nanoseconds); a dangling link leads somewhere or is gone;
+# an absent path appears (`-e`/`-L`: a dangling link or a FIFO counts). A time the binary
+# could not trust (no reference) looks closer at every prompt until it can.
+__hfenv_arm() {
     emulate -L zsh
-    [[ -z ${__hfenv_failed-} ]] || return 0
-    [[ -n ${__hfenv_stamp-} && -e $__hfenv_stamp ]] || return 0
-    [[ ${HFENV_SHELL_PROFILE-} == "${__hfenv_sp-}" ]] || return 0
-    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
-        __hfenv_within || return 0
+    local f i n=0
+    typeset -g __hfenv_fixed='-z ${__hfenv_stamp-} || ${HFENV_SHELL_PROFILE-} != "${__hfenv_sp-}" || ! -e $__hfenv_stamp'
+    for (( i = 1; i <= ${#__hfenv_watch[@]}; i++ )); do
+        f=${__hfenv_ref[i]-}
+        if [[ -z $f ]]; then
+            __hfenv_fixed='-n always'
+            break
+        fi
+        typeset -g "__hfenv_p$((++n))=${__hfenv_watch[i]}" "__hfenv_p$((++n))=$f"
+        __hfenv_fixed+=" || ! -e \$__hfenv_p$((n - 1)) || \$__hfenv_p$((n - 1)) -nt \$__hfenv_p$n || \$__hfenv_p$((n - 1)) -ot \$__hfenv_p$n"
+    done
+    for f in "${__hfenv_links[@]}"; do
+        typeset -g "__hfenv_p$((++n))=$f"
+        __hfenv_fixed+=" || -e \$__hfenv_p$n || ! -L \$__hfenv_p$n"
+    done
+    for f in "${__hfenv_absent[@]}"; do
+        typeset -g "__hfenv_p$((++n))=$f"
+        __hfenv_fixed+=" || -e \$__hfenv_p$n || -L \$__hfenv_p$n"
+    done
+    # A browser login's deadline and watched variables need statements: only when there are.
+    typeset -g __hfenv_more=
+    if [[ -n ${__hfenv_until-} || ${#__hfenv_env[@]} -gt 0 ]]; then
+        __hfenv_more=' || __hfenv_env_moved'
     fi
+    __hfenv_arm_here
+}
+
+# The current directory's candidates join the check (after a load, and after a `cd`).
+__hfenv_arm_here() {
+    emulate -L zsh
+    local i t='$PWD != "${__hfenv_pwd-}" || '$__hfenv_fixed
+    for (( i = 1; i <= ${#__hfenv_here[@]}; i++ )); do
+        typeset -g "__hfenv_h$i=${__hfenv_here[i]}"
+        t+=" || -e \$__hfenv_h$i || -L \$__hfenv_h$i"
+    done
+    eval "__hfenv_moved() { [[ $t ]]$__hfenv_more; }"
+    # The prompt's hook holds the same check itself: a zsh function call costs as much as
+    # the check.
+    eval "__hfenv_hook() {
+        typeset -g __hfenv_status=\$?
+        if { [[ $t ]]$__hfenv_more; }; then
+            __hfenv_changed && __hfenv_load
+        fi
+        return \$__hfenv_status
+    }"
+}
+
+__hfenv_env_moved() {
+    emulate -L zsh
     # A browser login due for a refresh: zsh/datetime's EPOCHSECONDS is a builtin clock.
     if [[ -n ${__hfenv_until-} ]]; then
         zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
         (( EPOCHSECONDS < __hfenv_until )) || return 0
     fi
-    local f r i
-    for (( i = 1; i <= ${#__hfenv_watch[@]}; i++ )); do
-        f=${__hfenv_watch[i]} r=${__hfenv_ref[i]-}
-        [[ -z $r || ! -e $f || $f -nt $r || $f -ot $r ]] && return 0
-    done
-    for f in "${__hfenv_links[@]}"; do
-        [[ -e $f || ! -L $f ]] && return 0
-    done
-    for f in "${__hfenv_here[@]}" "${__hfenv_absent[@]}"; do
-        [[ -e $f || -L $f ]] && return 0
-    done
+    local f i
     # A variable counts as the environment sees it: exported, or not there.
     for (( i = 1; i <= ${#__hfenv_env[@]}; i++ )); do
         f=${__hfenv_env[i]}
@@ -118,6 +165,16 @@ __hfenv_changed() {
     return 1
 }
 
+# Whether hfenv must run: `__hfenv_moved` says where to look closer.
+__hfenv_changed() {
+    emulate -L zsh
+    [[ -z ${__hfenv_failed-} ]] || return 0
+    if [[ $PWD != "${__hfenv_pwd-}" ]]; then
+        __hfenv_within || return 0
+    fi
+    __hfenv_moved
+}
+
 # hfenv cannot run: no token may outlive its directory, so what it set goes.
 __hfenv_fail_closed() {
     emulate -L zsh
@@ -125,6 +182,7 @@ __hfenv_fail_closed() {
         print -ru2 -- "hfenv: $1 — the variables hfenv set were removed until it works again"
     fi
     typeset -g __hfenv_failed=1
+    __hfenv_moved() { return 0; }
     if (( ${#__hfenv_owned[@]} )); then
         unset -- "${__hfenv_owned[@]}" 2>/dev/null
         typeset -g __hfenv_cleared="${__hfenv_cleared-} ${__hfenv_owned[*]}"
@@ -158,11 +216,14 @@ __hfenv_load() {
     fi
     typeset -g __hfenv_failed= __hfenv_cleared=
     eval "$__hfenv_code"
+    __hfenv_arm
 }
 
+# Made again by `__hfenv_arm_here` with the check written in (see there).
 __hfenv_hook() {
-    local __hfenv_status=$?
-    __hfenv_changed && __hfenv_load
+    # Kept in a global: `local` costs at every prompt, and the hook never runs nested.
+    typeset -g __hfenv_status=$?
+    __hfenv_moved && __hfenv_changed && __hfenv_load
     return $__hfenv_status
 }
 
@@ -194,6 +255,10 @@ hfenv() {
         ;;
     esac
 }
+
+# The check for what the arrays hold now: nothing yet in a new shell (the first prompt asks),
+# the last load's lists when this is sourced again.
+__hfenv_arm
 
 # add-zsh-hook skips functions already registered, so a re-read rc adds nothing.
 autoload -Uz add-zsh-hook

@@ -482,3 +482,56 @@ fn a_cd_deeper_than_the_walk_bound_asks_the_binary_once() {
         assert_eq!(c.runs("c"), c.runs("b") + 1, "{sh:?}: a deep cd:\n{log}");
     });
 }
+
+/// The steady check is made from what the last export handed over, once per load and per `cd`
+/// (bash, zsh: a `[[ ]]` over variables; fish: one `test`'s arguments). Under a directory whose
+/// name is as hostile as the shell can type, with a pin and a `.env` there: steady prompts start
+/// nothing, sourcing the hook again keeps the check (no process either), and an edit of each
+/// file is seen at the next prompt with one export.
+#[test]
+fn the_steady_check_holds_hostile_paths_and_survives_sourcing_again() {
+    each_shell(&POSIXISH, |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        let hostile = hostile_name(sh);
+        s.write(&format!("{hostile}/.hfenv"), "work\n");
+        let env = s.write(&format!("{hostile}/.env"), "STEADY=one\n");
+        s.hfenv(&["allow", &env.display().to_string()]).ok();
+        s.mkdir(&format!("{hostile}/src"));
+        let mut c = Counted::new(&s, sh);
+        let again = s.write("hook-again", c.ses.hook_text.as_deref().unwrap());
+        let cd = format!(
+            "cd {}",
+            quote_for(sh, &s.path(&format!("{hostile}/src")).display().to_string())
+        );
+        c.ses.line(&cd).show("HF_TOKEN", "t0").show("STEADY", "e0");
+        c.snap("a").prompts(5);
+        c.ses.line(&format!(
+            "source {}",
+            quote_for(sh, &again.display().to_string())
+        ));
+        c.prompts(5).snap("b");
+        // The same file, written in place through a link-free path the shell need not quote.
+        std::os::unix::fs::symlink(s.path(hostile), s.path("plain")).unwrap();
+        c.sh_c("echo personal > ~/plain/.hfenv");
+        c.prompts(5).snap("c");
+        c.ses.show("HF_TOKEN", "t1");
+        c.sh_c("echo STEADY=two > ~/plain/.env");
+        c.prompts(5).snap("d");
+        c.ses.show("STEADY", "e1");
+        let o = c.ses.run();
+        o.is("t0", TOKEN_WORK);
+        o.is("e0", "one");
+        o.is("t1", TOKEN_PERSONAL);
+        let log = c.log();
+        assert_eq!(
+            c.runs("b"),
+            c.runs("a"),
+            "a steady or re-sourced prompt ran hfenv:\n{log}"
+        );
+        assert_eq!(c.runs("c"), c.runs("b") + 1, "the pin's edit:\n{log}");
+        assert_eq!(c.runs("d"), c.runs("c") + 1, "the .env's edit:\n{log}");
+        // An edited `.env` is blocked until allowed again, or loaded: never the old value kept.
+        assert_ne!(o.get("e1").as_deref(), Some("one"), "{}", o.transcript);
+    });
+}
