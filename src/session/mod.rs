@@ -3,7 +3,7 @@
 //!
 //! The bookkeeping is the exported [`marker`] (keyed fingerprints of what hfenv set, never a
 //! value), the shell's private store of values to restore ([`originals`], 0600 under the state
-//! directory, named by the marker) and, for the hook, the stamp whose mtime dates the last load.
+//! directory, named by the marker; for the hook, the same file is its stamp, see [`stamp`]).
 //!
 //! The fail-closed rules live here, in one place:
 //! - hfenv keeps a variable the user changed by hand only when it can *prove* the change: the
@@ -74,6 +74,9 @@ pub(crate) struct Session {
     originals: Originals,
     /// The hook's stamp for this shell, or why there is none.
     stamp: Option<std::result::Result<PathBuf, Error>>,
+    /// The text of this shell's own store as it was read, so an unchanged store is not written
+    /// again.
+    on_disk: Option<String>,
     /// Only the hook of the shell that made the previous load may keep hand edits: in a new
     /// shell the marker was inherited, and a different value is the rc's, not an edit.
     keep_hand_edits: bool,
@@ -94,11 +97,13 @@ impl Session {
             .map(|c| c.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
         let stamp = hook.then(|| stamp::path(state_dir, env));
-        let own = stamp
+        let on_disk = stamp
             .as_ref()
             .and_then(|s| s.as_ref().ok())
-            .and_then(|p| originals::load(p));
-        let originals = own
+            .and_then(|p| originals::read(p));
+        let originals = on_disk
+            .as_deref()
+            .and_then(originals::parse)
             .or_else(|| stamp::inherited(state_dir, &previous.store))
             .unwrap_or_default();
         Session {
@@ -109,6 +114,7 @@ impl Session {
             cleared,
             originals,
             stamp,
+            on_disk,
         }
     }
 
@@ -292,7 +298,7 @@ impl Session {
         let Some(path) = self.stamp() else {
             return Ok(());
         };
-        stamp::save(path, &self.originals)?;
+        stamp::save(path, &self.originals, self.on_disk.as_deref())?;
         stamp::prune(&self.state_dir, path, &self.previous.store);
         Ok(())
     }
@@ -466,6 +472,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), Some(v.to_string())))
                 .collect(),
             stamp: None,
+            on_disk: None,
             keep_hand_edits: case.same_shell,
         }
     }

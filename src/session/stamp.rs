@@ -1,6 +1,7 @@
-//! Per-shell stamps under the state directory's `shells/`: a stamp's mtime dates the shell's
-//! last load (the hook compares watched files against it), its content is the shell's store of
-//! values to restore. A store is named after its shell's process (`PID-NANOS`) and removed
+//! Per-shell stamps under the state directory's `shells/`: a stamp's presence tells the hook
+//! its bookkeeping is there (fish also reads the clock from its age), its content is the
+//! shell's store of values to restore, written only when it changes. What the hook compares
+//! watched files against is their references in `refs/` ([`write_refs`]). A store is named after its shell's process (`PID-NANOS`) and removed
 //! once that process is gone: a copy of the user's token is kept only while a shell can use it.
 
 use std::fs;
@@ -47,8 +48,8 @@ pub(super) fn inherited(state_dir: &Path, store: &str) -> Option<Originals> {
     originals::load(&state_dir.join(SHELLS_DIR).join(store))
 }
 
-pub(super) fn save(stamp: &Path, originals: &Originals) -> Result<()> {
-    originals::store(stamp, originals).map_err(|e| io_error("write", stamp, e))
+pub(super) fn save(stamp: &Path, originals: &Originals, on_disk: Option<&str>) -> Result<()> {
+    originals::store(stamp, originals, on_disk).map_err(|e| io_error("write", stamp, e))
 }
 
 /// The kernel's coarse real-time clock: the one file times are taken from.
@@ -117,6 +118,13 @@ fn date(path: &Path, t: SystemTime) -> std::io::Result<()> {
             tv_nsec: since.subsec_nanos() as _,
         },
     ];
+    // A reference already dated so (the same file read again) is left alone: dating it again
+    // rewrites its inode, a journal write, for nothing.
+    if fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.modified().ok() == Some(t))
+    {
+        return Ok(());
+    }
     let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
     let set = |c: &std::ffi::CString| {
         // SAFETY: a valid C string and two timespecs.
