@@ -222,9 +222,10 @@ pub(crate) fn valid_owner(name: &str) -> bool {
 }
 
 pub(crate) fn valid_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    // Bytes, not chars: every allowed character is ASCII, and a `.env` asks for thousands.
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Variables hfenv owns while a profile is active; a profile's `env` may not set them.

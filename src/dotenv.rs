@@ -72,7 +72,11 @@ pub fn parse(text: &str) -> Parsed {
     // Sized once for the same reason as in values().
     let mut bindings = Vec::with_capacity(max_bindings(text));
     let errors = parse_with(text, |key, value, line| {
-        bindings.push(Binding { key, value, line })
+        bindings.push(Binding {
+            key: key.to_owned(),
+            value: value.map(Cow::into_owned),
+            line,
+        })
     });
     Parsed {
         bindings,
@@ -93,7 +97,18 @@ pub fn interpolate(
     for b in bindings {
         resolver.add(Cow::Borrowed(&b.key), b.value.as_deref().map(Cow::Borrowed));
     }
-    resolver.out
+    owned(resolver.out)
+}
+
+/// One key of the resolved dict and its value (`None` for a bare key), borrowed from the
+/// file's text wherever the text holds it as it is (no escape, no interpolation).
+pub type Entry<'t> = (Cow<'t, str>, Option<Cow<'t, str>>);
+
+fn owned(entries: Vec<Entry>) -> Vec<(String, Option<String>)> {
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.map(Cow::into_owned)))
+        .collect()
 }
 
 /// decode + parse + interpolate = dotenv_values(path), and the lines of the
@@ -110,11 +125,30 @@ pub fn values(
     // the result once. Every binding but the last ends at a line break, so
     // counting them bounds the number of keys; unused room is never touched.
     let text = decode_cow(bytes)?;
-    let mut resolver = Resolver::new(max_bindings(&text), env);
-    let errors = parse_with(&text, |key, value, _| {
-        resolver.add(Cow::Owned(key), value.map(Cow::Owned))
+    let (entries, bad_lines) = values_in(&text, env);
+    Ok((owned(entries), bad_lines))
+}
+
+/// [`decode`] for a buffer the caller gives up: the text is the same bytes, not a copy, unless
+/// it holds a "\r" to translate.
+pub fn decode_into(bytes: Vec<u8>) -> Result<String, String> {
+    if let Cow::Owned(translated) = decode_cow(&bytes)? {
+        return Ok(translated);
+    }
+    Ok(String::from_utf8(bytes).expect("checked by decode_cow"))
+}
+
+/// [`values`] over decoded text, borrowing each key, and each value the text holds as it is,
+/// from `text`: a large `.env` then costs no allocation per variable.
+pub fn values_in<'t>(
+    text: &'t str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Entry<'t>>, Vec<usize>) {
+    let mut resolver = Resolver::new(max_bindings(text), env);
+    let errors = parse_with(text, |key, value, _| {
+        resolver.add(Cow::Borrowed(key), value)
     });
-    Ok((resolver.out, errors.iter().map(|e| e.line).collect()))
+    (resolver.out, errors.iter().map(|e| e.line).collect())
 }
 
 fn max_bindings(text: &str) -> usize {
@@ -161,9 +195,9 @@ struct BadStatement {
 
 /// Feeds (key, value, line) to `emit` so values() can skip building a
 /// Vec<Binding>; returns the statements it could not parse.
-fn parse_with(
-    text: &str,
-    mut emit: impl FnMut(String, Option<String>, usize),
+fn parse_with<'t>(
+    text: &'t str,
+    mut emit: impl FnMut(&'t str, Option<Cow<'t, str>>, usize),
 ) -> Vec<BadStatement> {
     // 1.2.4's Reader drops one leading U+FEFF (`removeprefix`); 1.2.2 glued
     // it to the first key. It is no line break, so line numbers stay put.
@@ -206,14 +240,14 @@ fn parse_with(
 }
 
 /// resolve_variables() state: the dict built so far.
-struct Resolver<'e> {
-    out: Vec<(String, Option<String>)>,
+struct Resolver<'t, 'e> {
+    out: Vec<Entry<'t>>,
     // Python dict semantics: a repeated key keeps its first position.
     index: KeyIndex,
     env: &'e dyn Fn(&str) -> Option<String>,
 }
 
-impl<'e> Resolver<'e> {
+impl<'t, 'e> Resolver<'t, 'e> {
     fn new(capacity: usize, env: &'e dyn Fn(&str) -> Option<String>) -> Self {
         Resolver {
             out: Vec::with_capacity(capacity),
@@ -222,7 +256,7 @@ impl<'e> Resolver<'e> {
         }
     }
 
-    fn add(&mut self, key: Cow<str>, value: Option<Cow<str>>) {
+    fn add(&mut self, key: Cow<'t, str>, value: Option<Cow<'t, str>>) {
         let (out, index, env) = (&self.out, &self.index, self.env);
         let resolved = value.map(|v| {
             let substituted = resolve(&v, &mut |name, default, buf| {
@@ -237,12 +271,12 @@ impl<'e> Resolver<'e> {
                     buf.push_str(default.unwrap_or(""));
                 }
             });
-            substituted.unwrap_or_else(|| v.into_owned())
+            substituted.map_or(v, Cow::Owned)
         });
         match self.index.find(&self.out, &key) {
             Ok(i) => self.out[i].1 = resolved,
             Err(slot) => {
-                self.out.push((key.into_owned(), resolved));
+                self.out.push((key, resolved));
                 self.index.insert(slot, &self.out);
             }
         }
@@ -297,7 +331,7 @@ impl KeyIndex {
     }
 
     /// Ok(position in `out`), or Err(free slot to insert at).
-    fn find(&self, out: &[(String, Option<String>)], key: &str) -> Result<usize, usize> {
+    fn find(&self, out: &[Entry], key: &str) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let hash = Self::hash(key);
         let tag = Self::tag(hash);
@@ -317,7 +351,7 @@ impl KeyIndex {
     }
 
     /// Records the last entry of `out`, at a slot `find` just returned.
-    fn insert(&mut self, slot: usize, out: &[(String, Option<String>)]) {
+    fn insert(&mut self, slot: usize, out: &[Entry]) {
         let position = u64::from(u32::try_from(out.len()).expect("more than 4 billion keys"));
         let key = &out.last().expect("just pushed").0;
         self.slots[slot] = Self::tag(Self::hash(key)) | position;
@@ -445,10 +479,10 @@ impl Reader<'_> {
     }
 }
 
-type Statement = Option<(String, Option<String>)>;
+type Statement<'t> = Option<(&'t str, Option<Cow<'t, str>>)>;
 
 /// parse_binding() after its leading `\s*`; Ok(None) is a comment.
-fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
+fn parse_statement<'t>(r: &mut Reader<'t>) -> Result<Statement<'t>, Unparsable> {
     let s = r.s;
     // `(?:export[^\S\r\n]+)?`
     if s[r.pos..].starts_with("export") {
@@ -468,7 +502,7 @@ fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
             match close {
                 Some(len) if len > 0 => {
                     r.advance_to(start + len + 1);
-                    Some(s[start..start + len].to_owned())
+                    Some(&s[start..start + len])
                 }
                 _ => return Err(Unparsable),
             }
@@ -479,7 +513,7 @@ fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
             if end == r.pos {
                 return Err(Unparsable);
             }
-            let key = s[r.pos..end].to_owned();
+            let key = &s[r.pos..end];
             r.jump(end);
             Some(key)
         }
@@ -492,7 +526,7 @@ fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
         // `KEY= # comment`: whitespace after `=` and then `#` is an empty
         // value and a comment; `KEY=#x` keeps `#x` as the value.
         if r.pos > after_sign && r.peek() == Some('#') {
-            Some(String::new())
+            Some(Cow::Borrowed(""))
         } else {
             Some(parse_value(r)?)
         }
@@ -522,13 +556,13 @@ fn parse_statement(r: &mut Reader) -> Result<Statement, Unparsable> {
     Ok(key.map(|k| (k, value)))
 }
 
-fn parse_value(r: &mut Reader) -> Result<String, Unparsable> {
+fn parse_value<'t>(r: &mut Reader<'t>) -> Result<Cow<'t, str>, Unparsable> {
     match r.peek() {
         Some(q @ ('\'' | '"')) => {
             let body = quoted_body(r, q)?;
             Ok(decode_escapes(body, q == '"'))
         }
-        None | Some('\n' | '\r') => Ok(String::new()),
+        None | Some('\n' | '\r') => Ok(Cow::Borrowed("")),
         Some(_) => {
             // `[^\r\n]*`, then `re.sub(r"\s+#.*", "", part).rstrip()`: the
             // first whitespace run directly followed by `#` starts a comment
@@ -550,9 +584,9 @@ fn parse_value(r: &mut Reader) -> Result<String, Unparsable> {
             }
             looked_at(2 * (end - start));
             r.jump(end);
-            Ok(s[start..cut.unwrap_or(end)]
-                .trim_end_matches(is_space)
-                .to_owned())
+            Ok(Cow::Borrowed(
+                s[start..cut.unwrap_or(end)].trim_end_matches(is_space),
+            ))
         }
     }
 }
@@ -587,10 +621,10 @@ fn quoted_body<'a>(r: &mut Reader<'a>, q: char) -> Result<&'a str, Unparsable> {
 /// C escapes `\a \b \f \n \r \t \v`. Anything else (`\x41`, `\u00e9`, `\0`,
 /// a trailing `\`) stays literal, because python-dotenv runs unicode-escape
 /// on each matched two-character escape only.
-fn decode_escapes(body: &str, double: bool) -> String {
+fn decode_escapes(body: &str, double: bool) -> Cow<'_, str> {
     looked_at(2 * body.len());
     if !body.contains('\\') {
-        return body.to_owned();
+        return Cow::Borrowed(body);
     }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
@@ -619,7 +653,7 @@ fn decode_escapes(body: &str, double: bool) -> String {
             None => out.push('\\'),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// variables.py: substitute every `\$\{([^}:]*)(?::-([^}]*))?\}` match;
@@ -637,7 +671,8 @@ fn resolve(value: &str, lookup: &mut dyn FnMut(&str, Option<&str>, &mut String))
     let mut stop = 0;
     let mut close = 0;
     while p + 1 < n {
-        let dollar = value[p..].find('$');
+        // A byte scan: `str::find` sets up a searcher per call, and most values are short.
+        let dollar = b[p..].iter().position(|&c| c == b'$');
         looked_at(dollar.map_or(n - p, |off| off + 1));
         match dollar {
             Some(off) if b.get(p + off + 1) == Some(&b'{') => p += off,

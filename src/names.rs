@@ -276,7 +276,7 @@ pub(crate) fn refusal(name: &str, value: &str, shell: Option<Shell>) -> Option<S
     if is_hfenvs_own(name) {
         return Some("hfenv's own variable, which no file may set".into());
     }
-    if value.contains('\0') {
+    if value.as_bytes().contains(&0) {
         return Some("the value contains a NUL byte, which no environment can hold".into());
     }
     if name.len() + value.len() + 2 > MAX_VAR_BYTES {
@@ -355,18 +355,27 @@ pub(crate) fn case_twin_among(
 /// `HFENV_*`, `__HFENV_*`, and the hooks' own `__hfenv_*` shell variables (a file exporting
 /// `__hfenv_bin` would choose what the hook runs).
 pub(crate) fn is_hfenvs_own(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    upper.starts_with("HFENV_") || upper.starts_with("__HFENV")
+    // Asked for every name of a `.env`: compared in place, not through an upper-case copy.
+    let starts = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts("HFENV_") || starts("__HFENV")
 }
 
 fn special_in(shell: Shell, name: &str) -> bool {
-    // Each list as a set, built once: a large `.env` asks about thousands of names, and a
-    // scan of a hundred names each showed in its profile.
-    type Set = std::sync::OnceLock<std::collections::HashSet<&'static str>>;
+    // Each list sorted once and searched by halves: a large `.env` asks about thousands of
+    // names, and both a scan of a hundred names and hashing each name showed in its profile.
+    type Set = std::sync::OnceLock<Vec<&'static str>>;
     static SETS: [Set; 3] = [Set::new(), Set::new(), Set::new()];
     let listed = |set: &Set, list: &'static [&'static str]| {
-        set.get_or_init(|| list.iter().copied().collect())
-            .contains(name)
+        set.get_or_init(|| {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            sorted
+        })
+        .binary_search(&name)
+        .is_ok()
     };
     let prefixed = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
     match shell {

@@ -62,10 +62,7 @@ pub(crate) fn set_global_profile(name: Option<&str>) -> Result<()> {
 /// direnv's scheme: the path is part of the hash, so a file trusted in one place is not trusted
 /// when copied elsewhere, and any edit needs a new `allow`.
 pub(crate) fn content_key(path: &Path, content: &[u8]) -> String {
-    let mut data = path.as_os_str().as_encoded_bytes().to_vec();
-    data.push(b'\n');
-    data.extend_from_slice(content);
-    sha256_hex(&data)
+    crate::token::sha256_hex_of(&[path.as_os_str().as_encoded_bytes(), b"\n", content])
 }
 
 fn path_key(path: &Path) -> String {

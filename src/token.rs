@@ -86,7 +86,17 @@ pub(crate) fn fingerprint(value: &str) -> String {
 }
 
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+    sha256_hex_of(&[data])
+}
+
+/// [`sha256_hex`] of the parts one after the other, without copying them into one buffer
+/// (a `.env`'s trust key hashes the whole file).
+pub(crate) fn sha256_hex_of(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex(&hasher.finalize())
 }
 
 fn hex(bytes: &[u8]) -> String {

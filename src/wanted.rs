@@ -2,7 +2,7 @@
 //! this directory wants. Pure: it reads (config, `.env` files, a token source) and writes
 //! nothing. Which names a file may set is decided here, when the file is read.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -28,9 +28,86 @@ pub(crate) enum Origin {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Var {
-    /// `Some` to set, `None` to unset.
-    pub value: Option<String>,
+    /// `Some` to set, `None` to unset. A `.env`'s value is borrowed from the file's text (see
+    /// [`keep_text`]).
+    pub value: Option<Cow<'static, str>>,
     pub origin: Origin,
+}
+
+/// The variables hfenv controls here, by name. A vector kept sorted rather than a tree: a
+/// `.env` layer of thousands of names is added in one pass (see [`Vars::layer`]), and after that
+/// the pipeline only looks names up and walks them in order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Vars(Vec<(Cow<'static, str>, Var)>);
+
+impl Vars {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Var> {
+        self.position(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// Sets `name`, replacing what was there.
+    pub(crate) fn insert(&mut self, name: impl Into<Cow<'static, str>>, var: Var) {
+        let name = name.into();
+        match self.position(&name) {
+            Ok(i) => self.0[i].1 = var,
+            Err(i) => self.0.insert(i, (name, var)),
+        }
+    }
+
+    /// Adds a layer at once; where a name is already there, the layer's value wins. The layer
+    /// must hold each name once (a `.env`'s dict does).
+    fn layer(&mut self, vars: impl IntoIterator<Item = (Cow<'static, str>, Var)>) {
+        let vars = vars.into_iter();
+        // Room for all at once (a refusing filter's lower bound is 0), so nothing is copied
+        // while it grows.
+        self.0.reserve(vars.size_hint().1.unwrap_or(0));
+        self.0.extend(vars);
+        if !self.0.is_sorted_by(|a, b| a.0 <= b.0) {
+            // Stable, so of two equal names the layer's (added later) comes second…
+            self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        // …and is the one kept, moved into the first one's place.
+        self.0.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Name and variable, in the order of names.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Var)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_ref())
+    }
+}
+
+/// Keeps a `.env` file's text for the rest of the process, so the variables read from it can
+/// borrow their names and values instead of copying each one (a `.env` can hold thousands).
+/// Every hfenv command is one short run that hands these values on at its end; the text is
+/// bounded by [`MAX_FILE`] per file, and the allocations it spares would be at least as large.
+fn keep_text(text: String) -> &'static str {
+    String::leak(text)
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +126,7 @@ pub(crate) struct Wanted {
     /// Where the token came from, for `status`.
     pub token_source: Option<String>,
     /// Variables hfenv controls here.
-    pub vars: BTreeMap<String, Var>,
+    pub vars: Vars,
     pub dotenv: Vec<DotenvFile>,
     /// Problems worth one line on stderr, said once per change by the hook.
     pub notices: Vec<String>,
@@ -201,7 +278,7 @@ fn apply_profile(
         },
     };
     let profile_var = |value: Option<String>| Var {
-        value,
+        value: value.map(Cow::Owned),
         origin: Origin::Profile,
     };
     // A browser login handed out as a token file: huggingface_hub reads and refreshes it
@@ -209,19 +286,19 @@ fn apply_profile(
     let token = match token_file {
         Some(file) => {
             w.vars.insert(
-                "HF_TOKEN_PATH".into(),
+                "HF_TOKEN_PATH",
                 profile_var(Some(file.display().to_string())),
             );
             None
         }
         None => token,
     };
-    w.vars.insert("HF_TOKEN".into(), profile_var(token.clone()));
+    w.vars.insert("HF_TOKEN", profile_var(token.clone()));
     // Tools that still read the legacy variable must not see another account: it follows the
     // profile when the user had it, and is left absent otherwise.
     if opts.legacy_owned {
         w.vars
-            .insert("HUGGING_FACE_HUB_TOKEN".into(), profile_var(token.clone()));
+            .insert("HUGGING_FACE_HUB_TOKEN", profile_var(token.clone()));
     }
     // Fail closed: a profile whose token cannot be had (a locked credential store, a failing
     // command) exports none of its variables; its token variables stay unset.
@@ -229,14 +306,14 @@ fn apply_profile(
         return;
     }
     w.vars
-        .insert(PROFILE_VAR.into(), profile_var(Some(choice.name.clone())));
+        .insert(PROFILE_VAR, profile_var(Some(choice.name.clone())));
     let mut refused = Refused::default();
     // nushell takes names that differ only in case for one variable.
     let mut folded: Option<std::collections::HashMap<String, String>> =
         (opts.shell == Some(Shell::Nushell)).then(|| {
             w.vars
                 .keys()
-                .map(|k| (k.to_ascii_lowercase(), k.clone()))
+                .map(|k| (k.to_ascii_lowercase(), k.to_string()))
                 .collect()
         });
     let mut total: usize = w.vars.iter().map(|(k, v)| var_bytes(k, v)).sum();
@@ -367,11 +444,13 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
         }
         if let (Trust::Allowed, Some(content)) = (trust, content) {
             let lookup = |k: &str| match w.vars.get(k) {
-                Some(v) => v.value.clone(),
+                Some(v) => v.value.as_deref().map(str::to_owned),
                 None => (ctx.env)(k),
             };
             let origin = Origin::Dotenv(w.dotenv.len());
-            match dotenv::values(&content, &lookup) {
+            let read = dotenv::decode_into(content)
+                .map(|text| dotenv::values_in(keep_text(text), &lookup));
+            match read {
                 Err(e) => w
                     .notices
                     .push(format!("`{}` was not loaded: {e}", path.display())),
@@ -379,21 +458,16 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
                     unparsable_notices(&path, &bad_lines, &mut w.notices);
                     let mut refused = Refused::default();
                     let mut total: usize = w.vars.iter().map(|(k, v)| var_bytes(k, v)).sum();
-                    // One sorted bulk build instead of a tree insert per key (a `.env` can hold
-                    // thousands), in one reused vector; on equal keys the later entry, this
-                    // file's, wins.
-                    let mut all: Vec<(String, Var)> =
-                        std::mem::take(&mut w.vars).into_iter().collect();
-                    all.reserve(values.len());
                     // nushell takes names that differ only in case for one variable.
                     let mut folded: Option<std::collections::HashMap<String, String>> =
                         (shell == Some(crate::cli::Shell::Nushell)).then(|| {
-                            all.iter()
-                                .map(|(k, _)| (k.to_ascii_lowercase(), k.clone()))
+                            w.vars
+                                .keys()
+                                .map(|k| (k.to_ascii_lowercase(), k.to_string()))
                                 .collect()
                         });
-                    for (key, value) in values {
-                        let Some(value) = value else { continue };
+                    let accepted = values.into_iter().filter_map(|(key, value)| {
+                        let value = value?;
                         let reason = refuse_dotenv_key(&key, &value, profile_active)
                             .or_else(|| names::refusal(&key, &value, shell))
                             .or_else(|| {
@@ -407,17 +481,13 @@ fn load_dotenv(ctx: &Context, shell: Option<Shell>, w: &mut Wanted) {
                             });
                         if let Some(reason) = reason {
                             refused.add(&key, reason);
-                            continue;
+                            return None;
                         }
-                        all.push((
-                            key,
-                            Var {
-                                value: Some(value),
-                                origin,
-                            },
-                        ));
-                    }
-                    w.vars = all.into_iter().collect();
+                        let value = Some(value);
+                        Some((key, Var { value, origin }))
+                    });
+                    // In one pass, not an insert per name: a `.env` can hold thousands.
+                    w.vars.layer(accepted);
                     if let Some(notice) = refused.notice(&format!("`{}`", path.display())) {
                         w.notices.push(notice);
                     }
@@ -667,7 +737,11 @@ mod tests {
                         shown(&w.dotenv[i].path.parent().unwrap().display().to_string())
                     }
                 };
-                (name.clone(), var.value.clone(), origin)
+                (
+                    name.to_string(),
+                    var.value.as_deref().map(str::to_owned),
+                    origin,
+                )
             })
             .collect();
         (vars, w.notices.iter().map(|n| shown(n)).collect())

@@ -170,7 +170,7 @@ pub(crate) fn run(args: Status) -> Result<()> {
     }
     if !wanted.vars.is_empty() {
         row("variables", String::new());
-        for (k, v) in &wanted.vars {
+        for (k, v) in wanted.vars.iter() {
             let from = wanted.describe_origin(v.origin);
             let action = if v.value.is_some() { "set" } else { "unset" };
             row(
@@ -365,9 +365,9 @@ impl ShellHolds {
         use crate::session::marker::value_print;
         let marker = env(STATE_VAR).and_then(|m| Marker::parse(&m));
         let mut drifts = Vec::new();
-        for (name, var) in &wanted.vars {
+        for (name, var) in wanted.vars.iter() {
             let holds = env(name);
-            if holds == var.value {
+            if holds.as_deref() == var.value.as_deref() {
                 continue;
             }
             let drift = match &marker {
@@ -384,9 +384,9 @@ impl ShellHolds {
                 },
             };
             drifts.push(Drifted {
-                name: name.clone(),
+                name: name.to_string(),
                 holds,
-                wants: var.value.clone(),
+                wants: var.value.as_deref().map(str::to_owned),
                 drift,
             });
         }

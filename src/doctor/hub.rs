@@ -75,7 +75,7 @@ pub(super) fn check(ctx: &Ctx, report: &mut Vec<Finding>) {
             .as_ref()
             .and_then(|w| w.vars.get(k))
             .filter(|v| v.origin == crate::wanted::Origin::Profile)
-            .map(|v| v.value.clone())
+            .map(|v| v.value.as_deref().map(str::to_owned))
             .unwrap_or_else(|| crate::session::user_env(k))
     };
     let endpoint = hub::endpoint(&env);

@@ -18,8 +18,8 @@ pub(crate) fn vars(wanted: &Wanted) -> Vec<(String, Option<String>)> {
     wanted
         .vars
         .iter()
-        .filter(|(k, _)| k.as_str() != "PATH")
-        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .filter(|(k, _)| *k != "PATH")
+        .map(|(k, v)| (k.to_string(), v.value.as_deref().map(str::to_owned)))
         .collect()
 }
 

@@ -21,6 +21,12 @@ pub(crate) fn quote_posix(value: &str) -> String {
 /// [`quote_posix`] into `out`: a large script quotes thousands of values.
 fn push_quoted_posix(out: &mut String, value: &str) {
     out.push('\'');
+    // Most values hold no quote: one byte scan, then a copy.
+    if !value.as_bytes().contains(&b'\'') {
+        out.push_str(value);
+        out.push('\'');
+        return;
+    }
     for part in value.split_inclusive('\'') {
         match part.strip_suffix('\'') {
             Some(head) => {
@@ -217,7 +223,7 @@ fn render_text(
         ("bars", paths(&r.barriers)),
         ("probe", paths(&r.probe)),
         // Names are valid variable names: nothing to quote, but quoting costs nothing.
-        ("owned", words(&mut t.owned.iter().cloned())),
+        ("owned", words(&mut t.owned.iter().map(|n| n.to_string()))),
         (
             "env",
             words(&mut h.env_watches.iter().map(|(n, _)| n.clone())),

@@ -51,7 +51,8 @@ pub(crate) struct Transition<'a> {
     pub changes: Vec<Change<'a>>,
     /// Everything hfenv has set after this transition: what the hook clears by itself when hfenv
     /// cannot run (binary gone or failing), so no token outlives its directory.
-    pub owned: Vec<String>,
+    /// Borrowed, as the names in `changes` are, from the wanted variables.
+    pub owned: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Transition<'a> {
@@ -211,11 +212,11 @@ impl Session {
             store: self.previous.store.clone(),
             managed: Managed::default(),
         };
-        for (name, var) in &wanted.vars {
+        for (name, var) in wanted.vars.iter() {
             let value = var.value.as_deref();
             let current = env(name);
             let wanted_print = value_print(value);
-            match self.previous.managed.get(name.as_str()) {
+            match self.previous.managed.get(name) {
                 // Changed by hand since hfenv set it, provably.
                 Some(before)
                     if self.provable
@@ -271,7 +272,7 @@ impl Session {
             .managed
             .iter()
             .filter(|(_, print)| print.is_set())
-            .map(|(name, _)| name.to_string())
+            .map(|(name, _)| name.clone())
             .collect();
         if let Some(name) = self.stamp().and_then(Path::file_name) {
             marker.store = name.to_string_lossy().into_owned();
@@ -489,7 +490,7 @@ mod tests {
         let mut wanted = Wanted::default();
         for (k, v) in case.wanted {
             let var = Var {
-                value: v.map(str::to_string),
+                value: v.map(|v| v.to_string().into()),
                 origin: Origin::Profile,
             };
             wanted.vars.insert(k.to_string(), var);
@@ -515,7 +516,8 @@ mod tests {
             .iter()
             .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
             .collect();
-        (changes, t.owned, originals)
+        let owned = t.owned.iter().map(|n| n.to_string()).collect();
+        (changes, owned, originals)
     }
 
     #[test]
