@@ -18,10 +18,70 @@ pub(crate) struct Config {
     #[serde(default)]
     pub settings: Settings,
     #[serde(default)]
-    pub profiles: BTreeMap<String, toml::Spanned<Profile>>,
+    pub profiles: Profiles,
     /// Directory pins kept in the user's own config: `"~/acme" = "work"`.
     #[serde(default)]
     pub dirs: BTreeMap<String, String>,
+}
+
+/// The profiles by name, each with where its table is in the text. A vector sorted by name
+/// rather than a tree: the config is read at every export, and with 10,000 profiles building
+/// the tree's nodes (and faulting in their memory) was a fifth of the run; after reading it is
+/// only looked up and walked in order.
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "BTreeMap<String, toml::Spanned<Profile>>")]
+pub(crate) struct Profiles(Vec<(String, toml::Spanned<Profile>)>);
+
+impl From<BTreeMap<String, toml::Spanned<Profile>>> for Profiles {
+    fn from(tree: BTreeMap<String, toml::Spanned<Profile>>) -> Self {
+        Profiles(tree.into_iter().collect())
+    }
+}
+
+impl Profiles {
+    /// From profiles already sorted by name, each name once (`config_fast` checks both).
+    pub(crate) fn from_sorted(profiles: Vec<(String, toml::Spanned<Profile>)>) -> Self {
+        debug_assert!(profiles.windows(2).all(|w| w[0].0 < w[1].0));
+        Profiles(profiles)
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&toml::Spanned<Profile>> {
+        let i = self
+            .0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()?;
+        Some(&self.0[i].1)
+    }
+
+    pub(crate) fn iter(&self) -> ProfilesIter<'_> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &toml::Spanned<Profile>> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+type ProfilesIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (String, toml::Spanned<Profile>)>,
+    fn(&'a (String, toml::Spanned<Profile>)) -> (&'a String, &'a toml::Spanned<Profile>),
+>;
+
+impl<'a> IntoIterator for &'a Profiles {
+    type Item = (&'a String, &'a toml::Spanned<Profile>);
+    type IntoIter = ProfilesIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,9 +242,10 @@ pub(crate) const NAME_RULE: &str =
 /// A profile name is exported (`HFENV_PROFILE`), shown in prompts and listings: it must never
 /// be a token pasted in the wrong place.
 pub(crate) fn valid_profile_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    // Bytes, not chars: every allowed character is ASCII, and a config can hold thousands.
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         && !looks_like_token(name)
 }
 

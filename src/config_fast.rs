@@ -35,7 +35,8 @@ pub(crate) fn parse(text: &str) -> Option<Config> {
     let mut offset = 0;
     while offset < bytes.len() {
         let start = offset;
-        offset = match bytes[start..].iter().position(|&b| b == b'\n') {
+        // `str::find` looks for a byte with memchr, a word at a time.
+        offset = match text[start..].find('\n') {
             Some(i) => start + i + 1,
             None => bytes.len(),
         };
@@ -96,7 +97,7 @@ pub(crate) fn parse(text: &str) -> Option<Config> {
         }
     }
     let mut config: Config = toml::from_str(&rest).ok()?;
-    config.profiles = profiles.into_iter().collect();
+    config.profiles = crate::config::Profiles::from_sorted(profiles);
     Some(config)
 }
 
