@@ -52,10 +52,15 @@ fn __hfenv_moved {|names values|
     put $moved
 }
 
-fn __hfenv_env_moved { __hfenv_moved $__hfenv_env $__hfenv_envval }
+# Most answers watch no variable: then no loop is set up at every prompt.
+fn __hfenv_env_moved {
+    if (eq $__hfenv_env []) { put $false } else { __hfenv_moved $__hfenv_env $__hfenv_envval }
+}
 
+# A file or directory, or a link to one. Each builtin call costs in elvish: the two that follow
+# links also see what is there without one.
 fn __hfenv_exists {|p|
-    or (path:is-regular $p) (path:is-dir $p) (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
+    or (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)
 }
 
 # What the files the answer was read from hold, with builtins only. Only regular files are

@@ -210,12 +210,11 @@ function __hfenv_load
 end
 
 # A steady prompt: one `test` (see `__hfenv_arm`), here rather than in a function of its own.
+# fish gives `$status` back after an event handler itself: nothing to keep here.
 function __hfenv_hook --on-event fish_prompt --on-variable PWD
-    set -l hfenv_status $status
     if test "x$PWD" != "x$__hfenv_pwd" -o "x$HFENV_SHELL_PROFILE" != "x$__hfenv_sp" -o -n "$__hfenv_failed" $__hfenv_check $__hfenv_herecheck $__hfenv_more
         __hfenv_changed; and __hfenv_load
     end
-    return $hfenv_status
 end
 
 # The check for what the lists hold now: nothing yet in a new shell (the first prompt asks),

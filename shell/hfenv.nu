@@ -10,9 +10,9 @@
 # `__hfenv_hook: true` so that loading the module again replaces them instead of adding more.
 # They ask `hfenv export nushell --hook` for JSON operations only when something that decides the
 # answer changed, checked with builtins alone: this shell's choice; a variable the answer read;
-# each file or directory it was read from, whose time (`ls`) must equal its reference file's
-# (newer or older means changed: one edit costs one export, a file renamed into place with an
-# old date is seen too); the candidate files absent from the current directory and the working
+# each file or directory it was read from, whose time (`ls`) must equal its reference file's,
+# read once per load (newer or older means changed: one edit costs one export, a file renamed
+# into place with an old date is seen too); the candidate files absent from the current directory and the working
 # tree's root, and config or state files that do not exist yet, which must stay absent (`path
 # type`: a dangling link or a FIFO counts). A change of directory within the region where the
 # answer is provably the same (below `base`, no symlink, candidate file or `.git` on the way, no
@@ -23,7 +23,7 @@
 const HFENV_BIN = ::HFENV::
 
 export-env {
-    let fresh = {pwd: null, sp: null, stamp: '', watch: [], refs: [], links: [], absent: [], here: [], names: [], marks: [], base: null, bars: [], probe: [], failed: false, owned: [], cleared: '', env: [], envval: [], cdenv: [], cdenvval: []}
+    let fresh = {pwd: null, sp: null, stamp: '', watch: [], refs: [], times: [], links: [], absent: [], here: [], names: [], marks: [], base: null, bars: [], probe: [], failed: false, owned: [], cleared: '', env: [], envval: [], cdenv: [], cdenvval: []}
     $env.__HFENV_LAST = if ($env.__HFENV_LAST? | describe | str starts-with 'record') {
         $fresh | merge $env.__HFENV_LAST
     } else {
@@ -63,27 +63,29 @@ def --env __hfenv_apply [ops: list] {
 }
 
 # Builtins only (`ls` reads nanosecond mtimes, `path type` does not follow links): a steady
-# prompt starts no process.
+# prompt starts no process. Every nushell command costs, `ls` about as much as a process per
+# path and a closure (`any {|x| …}`) hundreds of microseconds: the references' times are read
+# once per load (`times`), a prompt lists only the watched paths, and lists are tested with
+# operators rather than closures.
 def --env __hfenv_changed [] {
     let last = $env.__HFENV_LAST
     let sp = ($env.HFENV_SHELL_PROFILE? | default '')
     if $last.failed or ($last.stamp == '') or ($last.sp != $sp) or not ($last.stamp | path exists) { return true }
     if ($last.pwd != $env.PWD) and not (__hfenv_within) { return true }
     let last = $env.__HFENV_LAST
-    if (__hfenv_moved $last.env $last.envval) { return true }
+    if ($last.env | is-not-empty) and (__hfenv_moved $last.env $last.envval) { return true }
     # A browser login due for a refresh (`until` is a unix time).
     let until = ($last.until? | default null)
     if $until != null and ((date now | into int) // 1_000_000_000) >= $until { return true }
-    if ($last.refs | any {|r| $r == null }) { return true }
+    # A path whose time the binary could not trust (no reference): ask again.
+    if (null in $last.times) { return true }
     try {
-        if (__hfenv_types ($last.here | append $last.absent) | any {|t| $t | is-not-empty }) { return true }
-        if ($last.links | is-not-empty) and (__hfenv_types $last.links | any {|t| $t != 'symlink' }) { return true }
-        if ($last.links | any {|l| $l | path exists }) { return true }
+        let probe = ($last.here | append $last.absent)
+        if ($probe | is-not-empty) and ((__hfenv_types $probe | str join '') != '') { return true }
+        if ($last.links | is-not-empty) and ((__hfenv_types $last.links | uniq) != ['symlink'] or (true in ($last.links | path exists))) { return true }
         if ($last.watch | is-empty) { return false }
-        # One `ls` for every watched path and its reference, compared in pairs.
-        let times = (ls -D ...$last.watch ...$last.refs | get modified)
-        let n = ($last.watch | length)
-        ($times | first $n) != ($times | skip $n)
+        # Each watched path's time against its reference's, read at the load.
+        (ls -D ...$last.watch | get modified) != $last.times
     } catch {
         # A watched path that is gone (or anything unreadable) means: ask the binary.
         true
@@ -177,12 +179,20 @@ def --env __hfenv_load [] {
         return
     }
     __hfenv_apply $doc.ops
+    # The references' times, read once here rather than at every prompt: a reference is dated
+    # exactly as its path was read, and changes only with the next load. One the binary could
+    # not date (`null`), or a listing that fails, leaves a `null`: the next prompt asks again.
+    let refs = ($doc.refs? | default [])
+    let times = if ($refs | is-empty) or (null in $refs) { $refs } else {
+        try { ls -D ...$refs | get modified } catch { [null] }
+    }
     $env.__HFENV_LAST = ($env.__HFENV_LAST | merge {
         pwd: ($doc.pwd? | default $env.PWD)
         sp: ($doc.sp? | default '')
         stamp: ($doc.stamp? | default '')
         watch: ($doc.watch? | default [])
-        refs: ($doc.refs? | default [])
+        refs: $refs
+        times: $times
         links: ($doc.links? | default [])
         absent: ($doc.absent? | default [])
         here: ($doc.here? | default [])
