@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::files::{self, Links};
+use crate::walk::{Level, Walk};
 use crate::{paths, state};
 
 /// The name of the marker file that pins a directory to a profile (committable, names only).
@@ -71,6 +72,9 @@ pub(crate) struct Context<'a> {
     pub state: PathBuf,
     /// The logical current directory (the shell's `$PWD` when it names the same place).
     pub cwd: PathBuf,
+    /// `cwd` and its ancestors, each opened once: every file looked for up the tree is looked
+    /// up relative to its directory (see `walk.rs`).
+    pub walk: Walk,
     pub env: &'a dyn Fn(&str) -> Option<String>,
 }
 
@@ -162,9 +166,10 @@ fn nearest_pin(ctx: &Context, out: &mut Chosen) -> Option<Option<Choice>> {
     }
     // A pin that cannot be read is kept with no name.
     let mut pin: Option<(usize, PathBuf, Option<String>)> = None;
-    for dir in ctx.cwd.ancestors() {
+    for level in ctx.walk.levels() {
+        let dir = level.path();
         let candidate = dir.join(PIN_FILE);
-        match read_pin(&candidate) {
+        match read_pin(level) {
             Ok(Some(name)) => {
                 out.watches.push(candidate.clone());
                 out.candidates.push((candidate.clone(), true));
@@ -239,8 +244,16 @@ fn normalize(p: &Path) -> PathBuf {
 /// A pin file holds one profile name; blank lines and `#` comments are allowed around it.
 /// `Ok(None)`: there is no pin here. It is read as a repository's file: small, regular, not a
 /// link, never waited on; anything else is refused, with a reason that never quotes it.
-pub(crate) fn read_pin(path: &Path) -> std::result::Result<Option<String>, String> {
-    let text = match files::read_bounded(path, PIN_MAX, Links::Refuse) {
+pub(crate) fn read_pin(level: Level) -> std::result::Result<Option<String>, String> {
+    pin_text(files::read_bounded_with(PIN_MAX, Links::Refuse, |flags| {
+        level.open(PIN_FILE, flags)
+    }))
+}
+
+fn pin_text(
+    read: std::result::Result<Vec<u8>, files::ReadError>,
+) -> std::result::Result<Option<String>, String> {
+    let text = match read {
         Ok(bytes) => bytes,
         Err(e) if e.is_missing() => return Ok(None),
         Err(e) => return Err(e.to_string()),
@@ -324,6 +337,7 @@ mod tests {
             config_path: &config_path,
             state: root.join("state"),
             cwd: root.join(case.cwd),
+            walk: Walk::new(&root.join(case.cwd)),
             env: &env,
         };
         let chosen = choose(&ctx);

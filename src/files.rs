@@ -99,19 +99,27 @@ pub(crate) fn open_regular(
     limit: u64,
     links: Links,
 ) -> std::result::Result<(File, Metadata), ReadError> {
+    open_regular_with(limit, links, |flags| {
+        OpenOptions::new().read(true).custom_flags(flags).open(path)
+    })
+}
+
+/// [`open_regular`] where `open` opens the file with the flags it is given (relative to a
+/// directory's descriptor, see `walk.rs`).
+pub(crate) fn open_regular_with(
+    limit: u64,
+    links: Links,
+    open: impl FnOnce(libc::c_int) -> io::Result<File>,
+) -> std::result::Result<(File, Metadata), ReadError> {
     let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY;
     if links == Links::Refuse {
         flags |= libc::O_NOFOLLOW;
     }
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(flags)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            // Where links are followed, ELOOP is a loop of links, not a refused link.
-            Some(libc::ELOOP) if links == Links::Follow => ReadError::Io(e),
-            _ => e.into(),
-        })?;
+    let file = open(flags).map_err(|e| match e.raw_os_error() {
+        // Where links are followed, ELOOP is a loop of links, not a refused link.
+        Some(libc::ELOOP) if links == Links::Follow => ReadError::Io(e),
+        _ => e.into(),
+    })?;
     let meta = file.metadata()?;
     if !meta.file_type().is_file() {
         return Err(ReadError::NotRegular);
@@ -149,6 +157,16 @@ pub(crate) fn read_bounded(
     read_opened(file, limit, meta.len())
 }
 
+/// [`read_bounded`], opened by `open` (see [`open_regular_with`]).
+pub(crate) fn read_bounded_with(
+    limit: u64,
+    links: Links,
+    open: impl FnOnce(libc::c_int) -> io::Result<File>,
+) -> std::result::Result<Vec<u8>, ReadError> {
+    let (file, meta) = open_regular_with(limit, links, open)?;
+    read_opened(file, limit, meta.len())
+}
+
 /// [`read_bounded`] for text.
 pub(crate) fn read_bounded_string(
     path: &Path,
@@ -156,6 +174,35 @@ pub(crate) fn read_bounded_string(
     links: Links,
 ) -> std::result::Result<String, ReadError> {
     String::from_utf8(read_bounded(path, limit, links)?).map_err(|_| ReadError::NotText)
+}
+
+/// `fs::canonicalize` in one lookup of `path`: glibc's `realpath` reads every prefix as a
+/// link, each resolved from `/` again, which is quadratic in depth (200 `readlink`s at depth
+/// 200). The kernel names an opened file in one call (`/proc/self/fd`); that name is used
+/// when it still leads to the opened file (not a deleted one, nor one outside this process's
+/// root), else `canonicalize` decides as before.
+pub(crate) fn real_path(path: &Path) -> io::Result<PathBuf> {
+    #[cfg(target_os = "linux")]
+    if let Some(real) = real_path_by_fd(path) {
+        return Ok(real);
+    }
+    fs::canonicalize(path)
+}
+
+#[cfg(target_os = "linux")]
+fn real_path_by_fd(path: &Path) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+        .open(path)
+        .ok()?;
+    let opened = file.metadata().ok()?;
+    let real = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()?;
+    let named = fs::metadata(&real).ok()?;
+    (real.is_absolute() && named.dev() == opened.dev() && named.ino() == opened.ino())
+        .then_some(real)
 }
 
 /// How [`write_atomic`] writes.

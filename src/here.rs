@@ -31,6 +31,7 @@ impl Here {
             config_path: &self.loaded.path,
             state: self.state.clone(),
             cwd: self.cwd.clone(),
+            walk: crate::walk::Walk::new(&self.cwd),
             env: &paths::process_env,
         }
     }

@@ -27,6 +27,7 @@ mod store;
 mod token;
 mod ui;
 mod userpath;
+mod walk;
 mod wanted;
 
 /// The version and, for a build from a git checkout, the commit (see build.rs).

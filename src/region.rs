@@ -19,6 +19,7 @@
 //! Anything unsure gives no region (`base` is `None`): every change of directory exports.
 
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::choose;
@@ -51,6 +52,8 @@ pub(crate) struct Inputs<'a> {
     pub config: &'a Config,
     /// The logical current directory the answer was made for.
     pub cwd: &'a Path,
+    /// `cwd` and its ancestors as `choose` and `wanted` walked them (descriptors kept).
+    pub walk: &'a crate::walk::Walk,
     /// The shell's `$PWD` (the hook compares its own with `base`).
     pub pwd: Option<&'a str>,
     /// Every candidate looked at, and whether something was there.
@@ -79,24 +82,69 @@ pub(crate) fn region(i: &Inputs) -> Region {
     }
     r.marks = r.names.clone();
     r.marks.push(TREE_MARK.to_string());
-    let root = cwd
-        .ancestors()
-        .find(|d| fs::symlink_metadata(d.join(TREE_MARK)).is_ok());
+    let root = i.walk.levels().find(|l| l.has(TREE_MARK)).map(|l| l.path());
     if let Some(root) = root.filter(|r| *r != cwd) {
         r.root = absent_in(i.candidates, root);
     }
     let Some(base) = base(i, root) else {
         return r;
     };
+    let base_within = Within::new(cwd, &base.0);
     r.probe = i
         .candidates
         .iter()
-        .filter(|(p, there)| !there && p.parent().is_some_and(|d| base.0.starts_with(d)))
+        .filter(|(p, there)| !there && p.parent().is_some_and(|d| base_within.holds(d)))
         .map(|(p, _)| p.clone())
         .collect();
     r.barriers = base.2;
     r.base = Some(base.0);
     r
+}
+
+/// `base.starts_with(dir)` for each directory `dir` a candidate was looked for in. Those are
+/// the current directory's ancestors: where the current directory is a plain absolute path
+/// (no `//`, `.` or trailing `/`) and both are its prefixes by bytes, it is a comparison of
+/// lengths. Parsing components for each of the ~400 candidates of a deep directory made the
+/// region quadratic in depth.
+struct Within<'a> {
+    cwd: &'a [u8],
+    base: &'a Path,
+    /// `base`'s length, when it and `cwd` are plain and it is a prefix of `cwd`.
+    base_len: Option<usize>,
+}
+
+impl<'a> Within<'a> {
+    fn new(cwd: &'a Path, base: &'a Path) -> Self {
+        let plain = cwd.to_str().is_some_and(|p| {
+            p.starts_with('/')
+                && (p.len() == 1 || !p.ends_with('/'))
+                && !p.ends_with("/.")
+                && !p.contains("//")
+                && !p.contains("/./")
+        });
+        let cwd = cwd.as_os_str().as_bytes();
+        let base_len = (plain && prefix_of(base.as_os_str().as_bytes(), cwd))
+            .then_some(base.as_os_str().len());
+        Within {
+            cwd,
+            base,
+            base_len,
+        }
+    }
+
+    fn holds(&self, dir: &Path) -> bool {
+        let d = dir.as_os_str().as_bytes();
+        match self.base_len {
+            Some(base_len) if prefix_of(d, self.cwd) => d.len() <= base_len,
+            _ => self.base.starts_with(dir),
+        }
+    }
+}
+
+/// `p` is `path` or one of its ancestors, by bytes (`path` plain).
+fn prefix_of(p: &[u8], path: &[u8]) -> bool {
+    path.starts_with(p)
+        && (p == b"/" || (!p.ends_with(b"/") && (path.len() == p.len() || path[p.len()] == b'/')))
 }
 
 fn absent_in(candidates: &[(PathBuf, bool)], dir: &Path) -> Vec<PathBuf> {
@@ -167,16 +215,17 @@ fn base(i: &Inputs, root: Option<&Path>) -> Option<(PathBuf, PathBuf, Vec<PathBu
     // Logical and physical paths agree below the last symlink of the path: the hook's test
     // (no symlink from base down) keeps it so for the new directory.
     if physical != cwd {
-        for d in cwd.ancestors() {
+        for level in i.walk.levels() {
+            let d = level.path();
             if d == base {
                 break;
             }
-            match fs::symlink_metadata(d) {
-                Ok(m) if m.file_type().is_symlink() => {
+            match level.is_symlink() {
+                Ok(true) => {
                     deepen(&mut base, d);
                     break;
                 }
-                Ok(_) => {}
+                Ok(false) => {}
                 Err(_) => return None,
             }
         }
@@ -256,4 +305,33 @@ fn physical_of(cwd: &Path, physical: &Path, dir: &Path) -> Option<PathBuf> {
         p.pop();
     }
     Some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_is_starts_with() {
+        let paths = [
+            "/", "/a", "/a/", "/ab", "/a/b", "/a//b", "/a/./b", "/a/b/.", "/a/../b", "/a/b/c", "a",
+            "a/b", "", ".", "//a", "/a/b/c/d",
+        ];
+        for cwd in paths {
+            for base in Path::new(cwd).ancestors() {
+                let within = Within::new(Path::new(cwd), base);
+                for d in paths
+                    .iter()
+                    .map(Path::new)
+                    .chain(Path::new(cwd).ancestors())
+                {
+                    assert_eq!(
+                        within.holds(d),
+                        base.starts_with(d),
+                        "{cwd:?}: {base:?} within {d:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -210,7 +210,7 @@ pub(crate) fn trust_path(path: &Path) -> PathBuf {
 /// its place), resolved once.
 fn trust_key(path: &Path) -> (PathBuf, PathBuf, bool) {
     let placed = match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => fs::canonicalize(dir)
+        (Some(dir), Some(name)) => files::real_path(dir)
             .map(|d| d.join(name))
             .unwrap_or_else(|_| path.to_path_buf()),
         _ => path.to_path_buf(),
@@ -232,7 +232,7 @@ pub(crate) fn link_target(path: &Path) -> Option<PathBuf> {
     if !meta.file_type().is_symlink() {
         return None;
     }
-    Some(fs::canonicalize(path).unwrap_or_else(|_| fs::read_link(path).unwrap_or_default()))
+    Some(files::real_path(path).unwrap_or_else(|_| fs::read_link(path).unwrap_or_default()))
 }
 
 /// A `.env` as trust sees it: the key it is trusted under and the bytes it holds, both of one

@@ -3,7 +3,6 @@
 //! nothing. Which names a file may set is decided here, when the file is read.
 
 use std::borrow::Cow;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::choose::{self, watch_file_or_dir, Choice, Context};
@@ -185,7 +184,7 @@ pub(crate) fn wanted(ctx: &Context, chosen: choose::Chosen, opts: &Options) -> W
     // compares times for equality, not only for being newer.
     watch_file_or_dir(ctx.config_path, &mut w.watches);
     // A config behind a symlink changes at its target.
-    if let Ok(target) = fs::canonicalize(ctx.config_path) {
+    if let Ok(target) = crate::files::real_path(ctx.config_path) {
         if target != ctx.config_path {
             w.watches.push(target);
         }
@@ -392,10 +391,11 @@ pub(crate) fn dotenv_candidates(ctx: &Context, looked: &mut Vec<(PathBuf, bool)>
         DotenvSearch::Home => home.as_deref().filter(|h| ctx.cwd.starts_with(h)),
     };
     let mut found = Vec::new();
-    for dir in ctx.cwd.ancestors() {
+    for level in ctx.walk.levels() {
+        let dir = level.path();
         for name in &settings.dotenv_files {
             let candidate = dir.join(name);
-            let there = fs::symlink_metadata(&candidate).is_ok();
+            let there = level.has(name);
             looked.push((candidate.clone(), there));
             if there {
                 found.push(candidate);
@@ -677,6 +677,7 @@ mod tests {
     type Vars = Vec<(String, Option<String>, String)>;
 
     fn run(case: &Case) -> (Vars, Vec<String>) {
+        use std::fs;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         let state = root.join("state");
@@ -709,6 +710,7 @@ mod tests {
             config: &config,
             config_path: &config_path,
             state,
+            walk: crate::walk::Walk::new(&cwd),
             cwd,
             env: &env,
         };

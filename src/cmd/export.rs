@@ -9,6 +9,7 @@ use crate::render::{self, data, HookState};
 use crate::session::stamp;
 use crate::session::{Change, Session};
 use crate::token::fingerprint;
+use crate::walk::Walk;
 use crate::wanted::{self, Options, Wanted};
 use crate::{config, paths, state, ui};
 
@@ -186,9 +187,10 @@ fn hook_state(
         }
     }
     let mut region = match &answer.cwd {
-        Some(cwd) => crate::region::region(&crate::region::Inputs {
+        Some(walk) => crate::region::region(&crate::region::Inputs {
             config: answer.config.as_ref().expect("loaded with the cwd"),
-            cwd,
+            cwd: walk.path(),
+            walk,
             pwd: Some(pwd.as_str()),
             candidates: &wanted.candidates,
             dotenv: answer.dotenv,
@@ -284,7 +286,8 @@ struct Answer {
     /// profile's token variable, huggingface_hub's locations).
     read_env: Vec<String>,
     config: Option<crate::config::Config>,
-    cwd: Option<PathBuf>,
+    /// The current directory the answer was made for, and its ancestors as they were walked.
+    cwd: Option<Walk>,
     /// `.env` files were searched.
     dotenv: bool,
 }
@@ -351,6 +354,7 @@ fn want(
         config_path: &loaded.path,
         state: state::dir()?,
         cwd: cwd.clone(),
+        walk: Walk::new(&cwd),
         env: &recorded,
     };
     let chosen = match explicit {
@@ -371,13 +375,14 @@ fn want(
     };
     let dotenv = opts.dotenv && loaded.config.settings.dotenv;
     let wanted = wanted::wanted(&ctx, chosen, &opts);
-    drop(ctx);
+    // The region walks the same directories again: their descriptors are kept.
+    let walk = ctx.walk;
     Ok(Answer {
         wanted,
         failed: false,
         read_env: read.into_inner(),
         config: Some(loaded.config),
-        cwd: Some(cwd),
+        cwd: Some(walk),
         dotenv,
     })
 }
