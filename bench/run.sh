@@ -251,11 +251,16 @@ mkdir -p "$HA/.config/hfenv"
 lines() { awk -v n="$1" -v p="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "%s_%06d=value-%d\n", p, i, i }'; }
 lines 10000 SCALE >"$deepA/.env"
 peer_files "$deepA"
-scaleA=(-n 'hfenv export bash' "$BIN export bash")
+# The hook's own run also writes the shell's store and the marker's spilled list: measured for
+# a shell that loaded once already (its stamp handed back) and is entering the directory.
+stampA=$(cd "$deepA" && PWD=$deepA __HFENV_PID=$$ "$BIN" export bash --hook |
+    sed -n "s/^__hfenv_stamp='\(.*\)'\$/\1/p")
+scaleA=(-n 'hfenv export bash' "$BIN export bash"
+    -n 'hfenv export bash --hook (what the hook runs)' "$BIN export bash --hook")
 has direnv && scaleA+=(-n 'direnv export bash' 'direnv export bash')
 has mise && scaleA+=(-n 'mise hook-env -s bash' 'mise hook-env -s bash')
 # direnv takes seconds here: one warm-up run, a few measured.
-WARMUP=1 RUNS=5 measure scaleA "$deepA" "${scaleA[@]}"
+__HFENV_STAMP=$stampA WARMUP=1 RUNS=5 measure scaleA "$deepA" "${scaleA[@]}"
 
 # B: 10,000 profiles, the directory's profile chosen by a rule, no .env (target ≤ 8 ms).
 HB=$T/scale-b

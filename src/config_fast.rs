@@ -186,7 +186,10 @@ fn plain_line(line: &str, profile: &mut Profile) -> bool {
     let close = close + 1;
     let string = &value[1..close];
     let after = value[close + 1..].trim_start_matches([' ', '\t']);
-    if !(after.is_empty() || plain_comment(after)) || string.contains('\\') || has_control(string) {
+    if !(after.is_empty() || plain_comment(after))
+        || string.as_bytes().contains(&b'\\')
+        || has_control(string)
+    {
         return false;
     }
     let slot = match key {

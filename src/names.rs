@@ -363,19 +363,45 @@ pub(crate) fn is_hfenvs_own(name: &str) -> bool {
     starts("HFENV_") || starts("__HFENV")
 }
 
+/// A list of names, asked about for every name of a large `.env`: a scan of a hundred names,
+/// std's hashing and even a search by halves each showed in its profile, while nearly every
+/// name asked about is not listed. So a table of (first byte, length) pairs that occur in the
+/// list answers most questions at once; only a name of such a shape is searched for.
+struct Listed {
+    sorted: Vec<&'static str>,
+    /// Per first byte, bit `n` is set when a listed name of that first byte has length `n`
+    /// (63 standing for 63 and longer).
+    shapes: [u64; 256],
+}
+
+impl Listed {
+    fn new(list: &[&'static str]) -> Listed {
+        let mut sorted = list.to_vec();
+        sorted.sort_unstable();
+        let mut shapes = [0; 256];
+        for name in &sorted {
+            let (first, bit) = Self::shape(name);
+            shapes[first] |= bit;
+        }
+        Listed { sorted, shapes }
+    }
+
+    fn shape(name: &str) -> (usize, u64) {
+        let first = name.as_bytes().first().copied().unwrap_or(0);
+        (usize::from(first), 1 << name.len().min(63))
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        let (first, bit) = Self::shape(name);
+        self.shapes[first] & bit != 0 && self.sorted.binary_search(&name).is_ok()
+    }
+}
+
 fn special_in(shell: Shell, name: &str) -> bool {
-    // Each list sorted once and searched by halves: a large `.env` asks about thousands of
-    // names, and both a scan of a hundred names and hashing each name showed in its profile.
-    type Set = std::sync::OnceLock<Vec<&'static str>>;
+    type Set = std::sync::OnceLock<Listed>;
     static SETS: [Set; 3] = [Set::new(), Set::new(), Set::new()];
     let listed = |set: &Set, list: &'static [&'static str]| {
-        set.get_or_init(|| {
-            let mut sorted = list.to_vec();
-            sorted.sort_unstable();
-            sorted
-        })
-        .binary_search(&name)
-        .is_ok()
+        set.get_or_init(|| Listed::new(list)).contains(name)
     };
     let prefixed = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
     match shell {

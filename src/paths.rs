@@ -169,27 +169,14 @@ pub(crate) fn is_true(value: Option<&str>) -> bool {
 /// call; in a shell holding thousands of `.env` keys that made every lookup, and so `export`,
 /// quadratic.
 pub(crate) fn process_env(name: &str) -> Option<String> {
-    // Sorted by name and searched by halves: an export asks about every variable it sets, and
-    // hashing each name with std's SipHash cost more than the search.
-    static SNAPSHOT: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-    let snapshot = SNAPSHOT.get_or_init(|| {
-        let mut vars: Vec<(String, String)> = env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        // Stable, and of a name given twice the later one is kept (as a map built in order
-        // would keep it).
-        vars.sort_by(|a, b| a.0.cmp(&b.0));
-        vars.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
-        vars
-    });
-    let i = snapshot
-        .binary_search_by(|(k, _)| k.as_str().cmp(name))
-        .ok()?;
-    Some(snapshot[i].1.clone())
+    static SNAPSHOT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    SNAPSHOT
+        .get_or_init(|| {
+            env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect()
+        })
+        .get(name)
+        .cloned()
 }

@@ -210,7 +210,7 @@ impl Session {
                 .unwrap_or_default(),
             notices: notices.to_string(),
             store: self.previous.store.clone(),
-            managed: Managed::default(),
+            managed: Managed::with_capacity(wanted.vars.len()),
         };
         for (name, var) in wanted.vars.iter() {
             let value = var.value.as_deref();
