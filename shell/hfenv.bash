@@ -46,7 +46,8 @@ __hfenv_within() {
     # looked for), as the environment sees them.
     for __hfenv_n in ${__hfenv_cdenv[@]+"${!__hfenv_cdenv[@]}"}; do
         __hfenv_c=${__hfenv_cdenv[__hfenv_n]}
-        if [[ ${!__hfenv_c@a} == *x* ]]; then
+        # `${!name+…}` first: under `set -u` an unset one must not be read.
+        if [[ ${!__hfenv_c+set} && ${!__hfenv_c@a} == *x* ]]; then
             [[ S:${!__hfenv_c} == "${__hfenv_cdenvval[__hfenv_n]-}" ]] || return 1
         else
             [[ U == "${__hfenv_cdenvval[__hfenv_n]-}" ]] || return 1
@@ -156,7 +157,7 @@ __hfenv_env_moved() {
     # A variable counts as the environment sees it: exported, or not there.
     for __hfenv_i in ${__hfenv_env[@]+"${!__hfenv_env[@]}"}; do
         __hfenv_f=${__hfenv_env[__hfenv_i]}
-        if [[ ${!__hfenv_f@a} == *x* ]]; then
+        if [[ ${!__hfenv_f+set} && ${!__hfenv_f@a} == *x* ]]; then
             [[ S:${!__hfenv_f} == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
         else
             [[ U == "${__hfenv_envval[__hfenv_i]-}" ]] || return 0
@@ -182,7 +183,7 @@ __hfenv_fail_closed() {
     __hfenv_failed=1
     # shellcheck disable=SC2317 # called by the hook
     __hfenv_moved() { return 0; }
-    if ((${#__hfenv_owned[@]})); then
+    if [[ -n ${__hfenv_owned[*]+set} ]]; then
         unset -v "${__hfenv_owned[@]}" 2>/dev/null
         __hfenv_cleared="${__hfenv_cleared-} ${__hfenv_owned[*]}"
         __hfenv_owned=()
@@ -274,7 +275,7 @@ __hfenv_arm
 # First, so the variables are in place before other prompt hooks run; bash 5.1 also allows
 # PROMPT_COMMAND to be an array (Ubuntu's vte.sh makes it one).
 if ! __hfenv_registered; then
-    if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    if [[ ${PROMPT_COMMAND+${PROMPT_COMMAND@a}} == *a* ]]; then
         PROMPT_COMMAND=(__hfenv_hook "${PROMPT_COMMAND[@]}")
     else
         # shellcheck disable=SC2128,SC2178 # a string here: the array case is the branch above

@@ -535,3 +535,29 @@ fn the_steady_check_holds_hostile_paths_and_survives_sourcing_again() {
         assert_ne!(o.get("e1").as_deref(), Some("one"), "{}", o.transcript);
     });
 }
+
+/// `set -u` in the user's bash: the hook reads no unset variable, at a steady prompt, at a
+/// `cd` within the region (where the variables the answer read are compared, some of them
+/// unset), or on leaving.
+#[test]
+fn bash_with_nounset_says_nothing_and_gets_it_right() {
+    each_shell(&[Sh::Bash], |sh| {
+        let s = Sandbox::new();
+        three_profiles(&s, "");
+        s.write("proj/.hfenv", "work\n");
+        s.mkdir("proj/src/deep");
+        let mut c = Counted::new(&s, sh);
+        c.ses.rc("set -u");
+        c.ses.cd("proj").show("HF_TOKEN", "t0");
+        c.snap("a").prompts(3);
+        c.ses.cd("proj/src/deep").show("HF_TOKEN", "t1");
+        c.prompts(3).snap("b");
+        c.ses.cd("").show("HF_TOKEN", "t2");
+        let o = c.ses.run();
+        o.is("t0", TOKEN_WORK);
+        o.is("t1", TOKEN_WORK);
+        o.unset("t2");
+        assert_eq!(o.count("unbound variable"), 0, "{}", o.transcript);
+        assert_eq!(c.runs("b"), c.runs("a"), "{}", c.log());
+    });
+}
