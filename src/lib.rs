@@ -22,6 +22,7 @@ mod proptests;
 mod region;
 mod render;
 mod session;
+mod sorted;
 mod state;
 mod store;
 mod token;

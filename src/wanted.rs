@@ -33,73 +33,9 @@ pub(crate) struct Var {
     pub origin: Origin,
 }
 
-/// The variables hfenv controls here, by name. A vector kept sorted rather than a tree: a
-/// `.env` layer of thousands of names is added in one pass (see [`Vars::layer`]), and after that
-/// the pipeline only looks names up and walks them in order.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct Vars(Vec<(Cow<'static, str>, Var)>);
-
-impl Vars {
-    fn position(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&Var> {
-        self.position(name).ok().map(|i| &self.0[i].1)
-    }
-
-    pub(crate) fn contains_key(&self, name: &str) -> bool {
-        self.position(name).is_ok()
-    }
-
-    /// Sets `name`, replacing what was there.
-    pub(crate) fn insert(&mut self, name: impl Into<Cow<'static, str>>, var: Var) {
-        let name = name.into();
-        match self.position(&name) {
-            Ok(i) => self.0[i].1 = var,
-            Err(i) => self.0.insert(i, (name, var)),
-        }
-    }
-
-    /// Adds a layer at once; where a name is already there, the layer's value wins. The layer
-    /// must hold each name once (a `.env`'s dict does).
-    fn layer(&mut self, vars: impl IntoIterator<Item = (Cow<'static, str>, Var)>) {
-        let vars = vars.into_iter();
-        // Room for all at once (a refusing filter's lower bound is 0), so nothing is copied
-        // while it grows.
-        self.0.reserve(vars.size_hint().1.unwrap_or(0));
-        self.0.extend(vars);
-        if !self.0.is_sorted_by(|a, b| a.0 <= b.0) {
-            // Stable, so of two equal names the layer's (added later) comes second…
-            self.0.sort_by(|a, b| a.0.cmp(&b.0));
-        }
-        // …and is the one kept, moved into the first one's place.
-        self.0.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Name and variable, in the order of names.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Var)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
-    }
-
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
-    }
-}
+/// The variables hfenv controls here, by name: a `.env` layer of thousands of names is added in
+/// one pass ([`crate::sorted::Sorted::layer`]).
+pub(crate) type Vars = crate::sorted::Sorted<'static, Var>;
 
 /// Keeps a `.env` file's text for the rest of the process, so the variables read from it can
 /// borrow their names and values instead of copying each one (a `.env` can hold thousands).

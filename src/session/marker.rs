@@ -100,7 +100,7 @@ impl Marker<'_> {
     fn managed_list(&self) -> String {
         // Sized at once (name, `=`, at most 16 hex digits, `,`): a list of 10,000 names is not
         // copied while it grows.
-        let size: usize = self.managed.0.iter().map(|(k, _)| k.len() + 18).sum();
+        let size: usize = self.managed.keys().map(|k| k.len() + 18).sum();
         let mut list = String::with_capacity(size);
         for (k, v) in self.managed.iter() {
             if !list.is_empty() {
@@ -150,63 +150,9 @@ impl Marker<'_> {
     }
 }
 
-/// Variables hfenv manages, by name. A sorted vector rather than a tree: the plan adds names
-/// in order (it walks a sorted map), so building it is a push per variable.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct Managed<'a>(Vec<(Cow<'a, str>, Print)>);
-
-impl<'a> Managed<'a> {
-    /// Room for `n` names at once: grown one push at a time, a list of 10,000 names was
-    /// copied over and over (a sixth of a large export's page faults).
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        Managed(Vec::with_capacity(n))
-    }
-
-    fn position(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name))
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&Print> {
-        self.position(name).ok().map(|i| &self.0[i].1)
-    }
-
-    pub(crate) fn contains_key(&self, name: &str) -> bool {
-        self.position(name).is_ok()
-    }
-
-    pub(crate) fn insert(&mut self, name: Cow<'a, str>, print: Print) {
-        if self.0.last().is_some_and(|(last, _)| *last < name) || self.0.is_empty() {
-            self.0.push((name, print));
-            return;
-        }
-        match self.position(&name) {
-            Ok(i) => self.0[i].1 = print,
-            Err(i) => self.0.insert(i, (name, print)),
-        }
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Cow<'a, str>, &Print)> {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<'a> FromIterator<(Cow<'a, str>, Print)> for Managed<'a> {
-    fn from_iter<I: IntoIterator<Item = (Cow<'a, str>, Print)>>(iter: I) -> Self {
-        let mut m = Managed::default();
-        for (k, v) in iter {
-            m.insert(k, v);
-        }
-        m
-    }
-}
+/// Variables hfenv manages, by name: the plan adds names in order (it walks the sorted wanted
+/// variables), so building it is a push per variable.
+pub(crate) type Managed<'a> = crate::sorted::Sorted<'a, Print>;
 
 /// A value's fingerprint as the marker records it (`-` for "unset"): a keyed 64-bit hash,
 /// enough to recognise a value hfenv set, useless for recovering it.
@@ -262,8 +208,8 @@ mod tests {
             managed: Managed::default(),
         };
         m.managed
-            .insert("HF_TOKEN".into(), value_print(Some("hf_secret_value")));
-        m.managed.insert("HF_HOME".into(), value_print(None));
+            .insert("HF_TOKEN", value_print(Some("hf_secret_value")));
+        m.managed.insert("HF_HOME", value_print(None));
         let text = m.render();
         assert!(!text.contains("hf_secret_value"));
         assert_eq!(Marker::parse(&text), Some(m));

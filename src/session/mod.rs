@@ -226,7 +226,9 @@ impl Session {
                     if self.keep_hand_edits && *before == wanted_print {
                         // hfenv still wants what it set before: a reload (a touched file,
                         // another prompt) must not take the user's value away.
-                        marker.managed.insert(Cow::Borrowed(name), wanted_print);
+                        marker
+                            .managed
+                            .insert(Cow::Borrowed(name.as_ref()), wanted_print);
                         continue;
                     }
                     // The hand-made value becomes the one to return to.
@@ -244,7 +246,9 @@ impl Session {
                     None => Change::Unset(Cow::Borrowed(name)),
                 });
             }
-            marker.managed.insert(Cow::Borrowed(name), wanted_print);
+            marker
+                .managed
+                .insert(Cow::Borrowed(name.as_ref()), wanted_print);
         }
         for (name, _) in self.previous.managed.iter() {
             if wanted.vars.contains_key(name.as_ref()) {
